@@ -1,0 +1,39 @@
+import js from "@eslint/js";
+import svelte from "eslint-plugin-svelte";
+import globals from "globals";
+import ts from "typescript-eslint";
+
+export default ts.config(
+  {
+    ignores: [
+      "node_modules/",
+      ".sst/",
+      ".takes/",
+      "site/build/",
+      "site/.svelte-kit/",
+      "test-output/",
+      "sst-env.d.ts",
+    ],
+  },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["**/*.svelte", "**/*.svelte.ts"],
+    languageOptions: { parserOptions: { parser: ts.parser }, globals: { ...globals.browser } },
+  },
+  {
+    // SST injects these globals into sst.config.ts and infra/.
+    files: ["sst.config.ts", "infra/**/*.ts"],
+    languageOptions: {
+      globals: { $config: "readonly", $app: "readonly", $dev: "readonly", sst: "readonly", $interpolate: "readonly", $resolve: "readonly", aws: "readonly" },
+    },
+    rules: { "@typescript-eslint/triple-slash-reference": "off" },
+  },
+);

@@ -1,0 +1,54 @@
+// The one place for Lambda defaults, so every route or worker is declared in one line.
+
+type Link = NonNullable<sst.aws.FunctionArgs["link"]>;
+
+const defaults = {
+  runtime: "nodejs24.x",
+  // x86_64 because the frames worker ships the static x64 ffmpeg build and sharp's linux-x64
+  // binary; one architecture everywhere keeps bundles interchangeable.
+  architecture: "x86_64",
+  timeout: "20 seconds",
+  memory: "1024 MB",
+  nodejs: { format: "esm", sourcemap: true },
+  environment: {
+    NODE_OPTIONS: "--enable-source-maps",
+    POWERTOOLS_SERVICE_NAME: "takes",
+  },
+} satisfies Partial<sst.aws.FunctionArgs>;
+
+/** Per-function settings; plain values, so they merge over the defaults. */
+interface Overrides {
+  timeout?: sst.aws.FunctionArgs["timeout"];
+  memory?: sst.aws.FunctionArgs["memory"];
+  environment?: Record<string, string>;
+  nodejs?: $util.Unwrap<NonNullable<sst.aws.FunctionArgs["nodejs"]>>;
+  copyFiles?: sst.aws.FunctionArgs["copyFiles"];
+}
+
+function build(handler: string, link: Link, overrides: Overrides = {}): sst.aws.FunctionArgs {
+  return {
+    ...defaults,
+    ...overrides,
+    handler,
+    link,
+    nodejs: { ...defaults.nodejs, ...overrides.nodejs },
+    environment: { ...defaults.environment, ...overrides.environment },
+  };
+}
+
+/**
+ * A handler behind the HTTP API. API Gateway answers 504 after 30 s whatever the Lambda does, so
+ * its timeout is in seconds (the wiring test checks it stays <= 30).
+ */
+export function httpHandler(
+  handler: string,
+  link: Link,
+  overrides?: Overrides & { timeout?: `${number} seconds` },
+) {
+  return build(handler, link, overrides);
+}
+
+/** A queue or schedule worker; give it the timeout its slowest message needs. */
+export function workerHandler(handler: string, link: Link, overrides?: Overrides) {
+  return build(handler, link, overrides);
+}

@@ -1,0 +1,42 @@
+// Tables and the media bucket. Only key attributes are declared: DynamoDB is schemaless otherwise.
+
+/**
+ * One item per generation job. Job ids are ULIDs, so sorting by `id` descending lists newest first.
+ * `ownerStatus` is `${owner}#${status}` for the status filter; `pollShard` is present only while a
+ * job is active, which keeps `byNextPoll` sparse and cheap for the sweeper.
+ */
+export const jobs = new sst.aws.Dynamo("Jobs", {
+  fields: {
+    id: "string",
+    owner: "string",
+    ownerStatus: "string",
+    pollShard: "string",
+    nextPollAt: "number",
+  },
+  primaryIndex: { hashKey: "id" },
+  globalIndexes: {
+    byOwner: { hashKey: "owner", rangeKey: "id" },
+    byOwnerStatus: { hashKey: "ownerStatus", rangeKey: "id" },
+    byNextPoll: { hashKey: "pollShard", rangeKey: "nextPollAt" },
+  },
+});
+
+/** Operator-issued access codes, keyed by a hash so a leaked table reveals no usable code. */
+export const codes = new sst.aws.Dynamo("Codes", {
+  fields: { codeHash: "string" },
+  primaryIndex: { hashKey: "codeHash" },
+});
+
+/**
+ * Videos, thumbnails, frames and reference images. Private: readers get short-lived presigned URLs,
+ * and the browser plays them straight from S3, hence CORS for GET/HEAD (Range requests included).
+ */
+export const media = new sst.aws.Bucket("Media", {
+  cors: {
+    allowMethods: ["GET", "HEAD"],
+    allowOrigins: ["*"],
+    allowHeaders: ["Range"],
+    exposeHeaders: ["Accept-Ranges", "Content-Length", "Content-Range", "ETag"],
+    maxAge: "1 hour",
+  },
+});

@@ -1,0 +1,260 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { issueAccessCode } from "../core/access-codes";
+import { startDynamoDb } from "./dynamodb";
+import { loadStackModel } from "./infra-recorder";
+import { ensureResources, localBucketName } from "./resources";
+import { loadLocalSecrets } from "./secrets";
+import { assertPortFree, startService, type Service } from "./services";
+import type { StackModel } from "./stack-model";
+
+export const repoRoot = resolve(import.meta.dirname, "..");
+
+export interface StackOptions {
+  /** The one origin: http://127.0.0.1:<port>. The other servers take the next four ports. */
+  port?: number;
+  dataDir?: string;
+  /** Echo every server's output, prefixed with its name. */
+  echo?: boolean;
+  /** How long the provider emulator takes to "generate" a video, in ms. */
+  providerGenerationMs?: number;
+  /** How long the emulator keeps a finished video downloadable, in seconds. */
+  providerContentLifetimeSeconds?: number;
+  /** Run scheduled handlers this often instead of their declared rate (tests). */
+  scheduleIntervalMs?: number;
+}
+
+export interface Stack {
+  url: string;
+  demoAccessCode: string;
+  providerUrl: string;
+  awsUrl: string;
+  dynamoDbUrl: string;
+  model: StackModel;
+  dataDir: string;
+  logDir: string;
+  /** The environment the handlers run with: endpoints, credentials and SST resources. */
+  env: Record<string, string>;
+  /** Stops the runtime child at once (SIGKILL, like a crashed Lambda host) — for crash tests. */
+  crashRuntime(): Promise<void>;
+  startRuntime(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const node = (script: string) => ({ command: process.execPath, args: ["--import", "tsx", script] });
+
+const SITE_SOURCES = ["site/src", "site/svelte.config.js", "site/vite.config.ts", "core"];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(
+    stat.mtimeMs,
+    ...readdirSync(path).map((entry) => newestMtime(join(path, entry))),
+  );
+}
+
+/** Builds the site when its sources changed since the last build. */
+function buildSiteIfStale(echo: boolean) {
+  const built = newestMtime(join(repoRoot, "site/build/index.js"));
+  const sources = Math.max(...SITE_SOURCES.map((path) => newestMtime(join(repoRoot, path))));
+  if (built > sources) return;
+  if (echo) console.log("building the site…");
+  const result = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build"], {
+    cwd: join(repoRoot, "site"),
+    stdio: echo ? "inherit" : "pipe",
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    throw new Error(`The site failed to build:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+  }
+}
+
+function resourcesJson(
+  model: StackModel,
+  queueUrls: Record<string, string>,
+  secrets: Record<string, string>,
+  url: string,
+) {
+  const resources: Record<string, Record<string, string>> = {
+    App: { name: "takes", stage: "local" },
+    Api: { url, type: "sst.aws.ApiGatewayV2" },
+  };
+  for (const name of Object.keys(model.tables)) resources[name] = { name, type: "sst.aws.Dynamo" };
+  for (const name of Object.keys(model.buckets)) {
+    resources[name] = { name: localBucketName(name), type: "sst.aws.Bucket" };
+  }
+  for (const [name, queueUrl] of Object.entries(queueUrls)) {
+    resources[name] = { url: queueUrl, type: "sst.aws.Queue" };
+  }
+  for (const name of model.secrets) {
+    const value = secrets[name];
+    if (value === undefined) throw new Error(`The local stack has no value for secret ${name}`);
+    resources[name] = { value, type: "sst.sst.Secret" };
+  }
+  return JSON.stringify(resources);
+}
+
+/**
+ * Starts the whole of Takes on loopback: DynamoDB Local, fauxqs (S3 + SQS), the provider
+ * emulator, the local runtime (API, queues, S3 events, schedules) and the site, behind one origin.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const port = options.port ?? 3000;
+  const ports = { site: port + 1, provider: port + 2, aws: port + 3, dynamodb: port + 4 };
+  const dataDir = resolve(options.dataDir ?? join(repoRoot, ".takes"));
+  const logDir = join(dataDir, "logs");
+  const echo = options.echo ?? false;
+  for (const dir of [dataDir, logDir, join(dataDir, "dynamodb")]) mkdirSync(dir, { recursive: true });
+  for (const [what, p] of Object.entries({ app: port, ...ports })) await assertPortFree(p, what);
+
+  const url = `http://127.0.0.1:${port}`;
+  const secrets = loadLocalSecrets(dataDir);
+  const model = await loadStackModel();
+  const awsUrl = `http://127.0.0.1:${ports.aws}`;
+  const dynamoDbUrl = `http://127.0.0.1:${ports.dynamodb}`;
+  const providerUrl = `http://127.0.0.1:${ports.provider}`;
+  const baseEnv = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "takes-local",
+    AWS_SECRET_ACCESS_KEY: "takes-local",
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDbUrl,
+    AWS_ENDPOINT_URL_S3: awsUrl,
+    AWS_ENDPOINT_URL_SQS: awsUrl,
+  };
+  // This process creates resources and seeds the demo code through the same core/ code.
+  Object.assign(process.env, baseEnv);
+
+  const services: Service[] = [];
+  const stopAll = async () => {
+    for (const service of services.splice(0).reverse()) await service.stop();
+  };
+  const start = async (run: () => Promise<Service>) => {
+    const service = await run();
+    services.push(service);
+    return service;
+  };
+  const childEnv = (extra: Record<string, string>) => ({ ...process.env, ...extra });
+
+  try {
+    await Promise.all([
+      start(() =>
+        startDynamoDb({ port: ports.dynamodb, dataDir: join(dataDir, "dynamodb"), logDir, echo }),
+      ),
+      start(() =>
+        startService({
+          name: "aws",
+          ...node(join(repoRoot, "local/aws-emulator-main.ts")),
+          env: childEnv({
+            AWS_EMULATOR_PORT: String(ports.aws),
+            AWS_EMULATOR_DATA_DIR: join(dataDir, "aws"),
+            AWS_EMULATOR_NOTIFICATIONS: JSON.stringify(
+              model.bucketNotifications.map((notification) => ({
+                ...notification,
+                bucket: localBucketName(notification.bucket),
+              })),
+            ),
+          }),
+          logDir,
+          echo,
+          port: ports.aws,
+        }),
+      ),
+      start(() =>
+        startService({
+          name: "provider",
+          ...node(join(repoRoot, "local/provider-emulator/main.ts")),
+          env: childEnv({
+            PROVIDER_EMULATOR_PORT: String(ports.provider),
+            PROVIDER_EMULATOR_DATA_DIR: join(dataDir, "provider"),
+            ...(options.providerGenerationMs !== undefined && {
+              PROVIDER_EMULATOR_GENERATION_MS: String(options.providerGenerationMs),
+            }),
+            ...(options.providerContentLifetimeSeconds !== undefined && {
+              PROVIDER_EMULATOR_CONTENT_LIFETIME_S: String(options.providerContentLifetimeSeconds),
+            }),
+            PROVIDER_EMULATOR_WEBHOOK_URL: `${url}/api/webhooks/openai`,
+            PROVIDER_EMULATOR_WEBHOOK_SECRET: secrets.webhookSecret,
+          }),
+          logDir,
+          echo,
+          port: ports.provider,
+        }),
+      ),
+    ]);
+
+    const queueUrls = await ensureResources(model);
+    const env = {
+      ...baseEnv,
+      SST_RESOURCES_JSON: resourcesJson(
+        model,
+        queueUrls,
+        {
+          ServerSecret: secrets.serverSecret,
+          WebhookSecret: secrets.webhookSecret,
+          ProviderKey: secrets.providerKey,
+          ProviderBaseUrl: `${providerUrl}/v1`,
+        },
+        url,
+      ),
+    };
+    Object.assign(process.env, env);
+    await issueAccessCode(secrets.demoAccessCode, "demo");
+
+    buildSiteIfStale(echo);
+    await start(() =>
+      startService({
+        name: "site",
+        command: process.execPath,
+        args: [join(repoRoot, "site/build/index.js")],
+        env: childEnv({ ...env, HOST: "127.0.0.1", PORT: String(ports.site), ORIGIN: url }),
+        logDir,
+        echo,
+        port: ports.site,
+      }),
+    );
+
+    const runtimeOptions = () => ({
+      name: "runtime",
+      ...node(join(repoRoot, "local/runtime/main.ts")),
+      env: childEnv({
+        ...env,
+        TAKES_RUNTIME_PORT: String(port),
+        TAKES_SITE_URL: `http://127.0.0.1:${ports.site}`,
+        ...(options.scheduleIntervalMs !== undefined && {
+          TAKES_SCHEDULE_INTERVAL_MS: String(options.scheduleIntervalMs),
+        }),
+      }),
+      logDir,
+      echo,
+      port,
+    });
+    let runtime = await start(() => startService(runtimeOptions()));
+
+    return {
+      url,
+      demoAccessCode: secrets.demoAccessCode,
+      providerUrl,
+      awsUrl,
+      dynamoDbUrl,
+      model,
+      dataDir,
+      logDir,
+      env,
+      async crashRuntime() {
+        runtime.child.kill("SIGKILL");
+        await runtime.stop();
+        services.splice(services.indexOf(runtime), 1);
+      },
+      async startRuntime() {
+        runtime = await start(() => startService(runtimeOptions()));
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { afterAll, describe, expect, it } from "vitest";
+import { startTestAws } from "../support/aws-emulator";
+
+// The AWS emulator keeps its state across a restart: queues and their messages in SQLite, objects
+// as files. That is what lets `npm start` pick up where it left off.
+
+const dataDir = mkdtempSync(join(tmpdir(), "takes-aws-emulator-"));
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe("AWS emulator persistence", () => {
+  it.each([
+    ["objects in SQLite", { dataDir: join(dataDir, "sqlite-only") }],
+    ["objects as files", { dataDir: join(dataDir, "sqlite"), s3StorageDir: join(dataDir, "s3") }],
+  ])("keeps a queued message and an object across a restart (%s)", async (_, persistence) => {
+    const before = await startTestAws(persistence);
+    await before.createBucket("media");
+    const queue = await before.createQueue("Work");
+    await before.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "survive" }));
+    const video = Buffer.from([0, 1, 2, 3, 254, 255]);
+    await before.s3.send(
+      new PutObjectCommand({ Bucket: "media", Key: "videos/v1/video.mp4", Body: video }),
+    );
+    await before.stop();
+
+    const after = await startTestAws(persistence);
+    try {
+      const { QueueUrl } = await after.sqs.send(new GetQueueUrlCommand({ QueueName: "Work" }));
+      const { Messages = [] } = await after.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }),
+      );
+      expect(Messages.map((message) => message.Body)).toEqual(["survive"]);
+      const object = await after.s3.send(
+        new GetObjectCommand({ Bucket: "media", Key: "videos/v1/video.mp4" }),
+      );
+      expect(Buffer.from(await object.Body!.transformToByteArray())).toEqual(video);
+    } finally {
+      await after.stop();
+    }
+  });
+});
