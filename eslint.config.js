@@ -32,7 +32,15 @@ export default ts.config(
     // SST injects these globals into sst.config.ts and infra/.
     files: ["sst.config.ts", "infra/**/*.ts"],
     languageOptions: {
-      globals: { $config: "readonly", $app: "readonly", $dev: "readonly", sst: "readonly", $interpolate: "readonly", $resolve: "readonly", aws: "readonly" },
+      globals: {
+        $config: "readonly",
+        $app: "readonly",
+        $dev: "readonly",
+        sst: "readonly",
+        $interpolate: "readonly",
+        $resolve: "readonly",
+        aws: "readonly",
+      },
     },
     rules: { "@typescript-eslint/triple-slash-reference": "off" },
   },

@@ -14,6 +14,10 @@ declare module "sst" {
       name: string;
       type: "sst.aws.Dynamo";
     };
+    DeadLetters: {
+      type: "sst.aws.Queue";
+      url: string;
+    };
     FramesDeadLetters: {
       type: "sst.aws.Queue";
       url: string;

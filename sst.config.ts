@@ -16,6 +16,7 @@ export default $config({
     await import("./infra/secrets");
     await import("./infra/storage");
     await import("./infra/queues");
+    await import("./infra/schedules");
     await import("./infra/api");
     const { router } = await import("./infra/site");
     return { url: router.url };

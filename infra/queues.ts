@@ -1,12 +1,20 @@
-// Work queues. Each has a dead-letter queue so a message that keeps failing ends up where the
-// dead-letter handler can mark its job failed, instead of vanishing.
-import { media } from "./storage";
+// Work queues and their workers. Every queue with a subscriber has a dead-letter queue, so a
+// message that keeps failing ends up where it is handled or seen, instead of vanishing.
+import { workerHandler } from "./functions";
+import { providerBaseUrl, providerKey, serverSecret } from "./secrets";
+import { jobs, media } from "./storage";
 
 /** SQS's maximum retention: dead letters wait long enough for a human to look at them. */
 const keepDeadLettersTwoWeeks = { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } };
 
+/** The end of the line: dead letters whose own handler kept failing. No subscriber; for a human. */
+export const deadLetters = new sst.aws.Queue("DeadLetters", {
+  transform: keepDeadLettersTwoWeeks,
+});
+
 export const pollDeadLetters = new sst.aws.Queue("PollDeadLetters", {
   transform: keepDeadLettersTwoWeeks,
+  dlq: { queue: deadLetters.arn, retry: 5 },
 });
 
 /**
@@ -40,3 +48,37 @@ media.notify({
     },
   ],
 });
+
+const partialBatches = { batch: { size: 10, partialResponses: true } };
+
+// Polls the provider and, once a job is done, streams its files into the bucket. It acts with
+// the person's sealed key (ServerSecret unseals it) or the operator's.
+pollQueue.subscribe(
+  workerHandler(
+    "functions/queues/poller.handler",
+    [jobs, media, pollQueue, providerKey, providerBaseUrl, serverSecret],
+    { timeout: "5 minutes", memory: "1024 MB" },
+  ),
+  partialBatches,
+);
+
+// Marks the jobs of dead-lettered polls failed.
+pollDeadLetters.subscribe(
+  workerHandler("functions/queues/poll-dead-letters.handler", [jobs]),
+  partialBatches,
+);
+
+/** Where `copyFiles` puts the static ffmpeg in the function package (Lambda's /var/task). */
+const FFMPEG_IN_PACKAGE = "bin/ffmpeg";
+
+// First and last frames (and a thumbnail and sprite sheet when the provider gave none), with the
+// static ffmpeg build shipped beside the handler (notes/ffmpeg.md). Memory buys CPU for ffmpeg.
+framesQueue.subscribe(
+  workerHandler("functions/queues/frames.handler", [jobs, media], {
+    timeout: "2 minutes",
+    memory: "2048 MB",
+    copyFiles: [{ from: "node_modules/@ffmpeg-installer/linux-x64/ffmpeg", to: FFMPEG_IN_PACKAGE }],
+    environment: { FFMPEG_PATH: `/var/task/${FFMPEG_IN_PACKAGE}` },
+  }),
+  partialBatches,
+);

@@ -3,7 +3,8 @@
 /**
  * One item per generation job. Job ids are ULIDs, so sorting by `id` descending lists newest first.
  * `ownerStatus` is `${owner}#${status}` for the status filter; `pollShard` is present only while a
- * job is active, which keeps `byNextPoll` sparse and cheap for the sweeper.
+ * job is active, which keeps `byNextPoll` sparse and cheap for the sweeper. `byProviderJob` maps a
+ * provider's job id (all a webhook names) back to the job.
  */
 export const jobs = new sst.aws.Dynamo("Jobs", {
   fields: {
@@ -12,12 +13,15 @@ export const jobs = new sst.aws.Dynamo("Jobs", {
     ownerStatus: "string",
     pollShard: "string",
     nextPollAt: "number",
+    providerJobId: "string",
   },
   primaryIndex: { hashKey: "id" },
   globalIndexes: {
     byOwner: { hashKey: "owner", rangeKey: "id" },
     byOwnerStatus: { hashKey: "ownerStatus", rangeKey: "id" },
     byNextPoll: { hashKey: "pollShard", rangeKey: "nextPollAt" },
+    // Webhooks name the provider's job id; this finds the Takes job it belongs to.
+    byProviderJob: { hashKey: "providerJobId" },
   },
 });
 

@@ -78,14 +78,20 @@ async function ensureTable(name: string, table: TableModel) {
   }
 }
 
-/** Queues are created dead-letter queues first, so each redrive policy can name its target's ARN. */
+/**
+ * Queues are created dead-letter queues first, so each redrive policy can name its target's ARN. A
+ * dead-letter queue may have one of its own (a subscribed DLQ), hence the order by chain length.
+ */
 async function ensureQueues(model: StackModel): Promise<Record<string, string>> {
   const client = sqsClient();
   const urls: Record<string, string> = {};
   const arns: Record<string, string> = {};
-  const ordered = Object.entries(model.queues).sort(
-    ([, a], [, b]) => Number(a.dlq !== undefined) - Number(b.dlq !== undefined),
-  );
+  const hopsToEnd = (name: string, seen = new Set<string>()): number => {
+    const dlq = model.queues[name]?.dlq?.queue;
+    if (!dlq || seen.has(name)) return 0;
+    return 1 + hopsToEnd(dlq, seen.add(name));
+  };
+  const ordered = Object.entries(model.queues).sort(([a], [b]) => hopsToEnd(a) - hopsToEnd(b));
   for (const [name, queue] of ordered) {
     const attributes: Record<string, string> = {
       VisibilityTimeout: String(queue.visibilityTimeout),

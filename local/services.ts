@@ -74,7 +74,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
-      const gone = await Promise.race([exited(child).then(() => true), delay(STOP_GRACE_MS, false)]);
+      const gone = await Promise.race([
+        exited(child).then(() => true),
+        delay(STOP_GRACE_MS, false),
+      ]);
       if (!gone) {
         child.kill("SIGKILL");
         await exited(child);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { issueAccessCode } from "../core/access-codes";
+import { ffmpegPath } from "../core/media/ffmpeg";
 import { startDynamoDb } from "./dynamodb";
 import { loadStackModel } from "./infra-recorder";
 import { ensureResources, localBucketName } from "./resources";
@@ -62,11 +63,15 @@ function buildSiteIfStale(echo: boolean) {
   const sources = Math.max(...SITE_SOURCES.map((path) => newestMtime(join(repoRoot, path))));
   if (built > sources) return;
   if (echo) console.log("building the site…");
-  const result = spawnSync(process.execPath, [join(repoRoot, "node_modules/vite/bin/vite.js"), "build"], {
-    cwd: join(repoRoot, "site"),
-    stdio: echo ? "inherit" : "pipe",
-    encoding: "utf8",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(repoRoot, "node_modules/vite/bin/vite.js"), "build"],
+    {
+      cwd: join(repoRoot, "site"),
+      stdio: echo ? "inherit" : "pipe",
+      encoding: "utf8",
+    },
+  );
   if (result.status !== 0) {
     throw new Error(`The site failed to build:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
   }
@@ -107,7 +112,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = resolve(options.dataDir ?? join(repoRoot, ".takes"));
   const logDir = join(dataDir, "logs");
   const echo = options.echo ?? false;
-  for (const dir of [dataDir, logDir, join(dataDir, "dynamodb")]) mkdirSync(dir, { recursive: true });
+  for (const dir of [dataDir, logDir, join(dataDir, "dynamodb")])
+    mkdirSync(dir, { recursive: true });
   for (const [what, p] of Object.entries({ app: port, ...ports })) await assertPortFree(p, what);
 
   const url = `http://127.0.0.1:${port}`;
@@ -118,8 +124,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const providerUrl = `http://127.0.0.1:${ports.provider}`;
   const baseEnv = {
     AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "takes-local",
-    AWS_SECRET_ACCESS_KEY: "takes-local",
+    // DynamoDB Local refuses access key ids with anything but letters and digits.
+    AWS_ACCESS_KEY_ID: "takeslocal",
+    AWS_SECRET_ACCESS_KEY: "takeslocal",
     AWS_ENDPOINT_URL_DYNAMODB: dynamoDbUrl,
     AWS_ENDPOINT_URL_S3: awsUrl,
     AWS_ENDPOINT_URL_SQS: awsUrl,
@@ -223,6 +230,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...env,
         TAKES_RUNTIME_PORT: String(port),
         TAKES_SITE_URL: `http://127.0.0.1:${ports.site}`,
+        // The frames worker's FFMPEG_PATH names the binary inside its Lambda package; here the
+        // packaged npm binary (or the developer's own FFMPEG_PATH) stands in for it.
+        FFMPEG_PATH: ffmpegPath(),
         ...(options.scheduleIntervalMs !== undefined && {
           TAKES_SCHEDULE_INTERVAL_MS: String(options.scheduleIntervalMs),
         }),

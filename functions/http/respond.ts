@@ -24,7 +24,9 @@ export function httpHandler(run: (event: HttpEvent) => Promise<HttpResult>) {
     } catch (error) {
       if (error instanceof TakesError) return json(error.status, error.toJSON(), error.headers);
       log.error("unhandled error", { error: error as Error, route: event.routeKey });
-      return json(500, { error: { code: "internal", message: "Something went wrong on our side." } });
+      return json(500, {
+        error: { code: "internal", message: "Something went wrong on our side." },
+      });
     }
   };
 }

@@ -13,7 +13,7 @@ const port = Number(process.env.TAKES_STACK_TEST_PORT ?? 3200);
 const ports = [port, port + 1, port + 2, port + 3, port + 4];
 const dynamoDbPort = port + 4;
 const dataDir = mkdtempSync(join(tmpdir(), "takes-start-"));
-const credentials = { accessKeyId: "takes-local", secretAccessKey: "takes-local" };
+const credentials = { accessKeyId: "takeslocal", secretAccessKey: "takeslocal" };
 const region = "us-east-1";
 const dynamo = DynamoDBDocumentClient.from(
   new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamoDbPort}`, region, credentials }),

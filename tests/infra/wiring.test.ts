@@ -14,9 +14,30 @@ const repoRoot = resolve(import.meta.dirname, "../..");
  * Least privilege, spelled out: what each function and site may reach. A function missing here,
  * or linked to anything not listed, fails the test; add the entry when you add the function.
  */
+const library = ["Codes", "ServerSecret", "Jobs", "Media"];
+const withProvider = [...library, "ProviderKey", "ProviderBaseUrl"];
+
 const expectedLinks: Record<string, string[]> = {
   ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
   Site: ["Jobs", "Codes", "Media", "ServerSecret", "ProviderBaseUrl"],
+  ApiPostVideos: [...withProvider, "PollQueue"],
+  ApiGetVideos: library,
+  ApiGetVideosId: library,
+  ApiDeleteVideosId: withProvider,
+  ApiPostVideosIdRemix: [...withProvider, "PollQueue"],
+  ApiGetVideosIdFramesFrame: library,
+  ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret"],
+  PollQueueSubscriber: [
+    "Jobs",
+    "Media",
+    "PollQueue",
+    "ProviderKey",
+    "ProviderBaseUrl",
+    "ServerSecret",
+  ],
+  PollDeadLettersSubscriber: ["Jobs"],
+  FramesQueueSubscriber: ["Jobs", "Media"],
+  SweeperHandler: ["Jobs", "PollQueue"],
 };
 
 /** The secrets DESIGN.md relies on. */
@@ -134,6 +155,13 @@ describe("HTTP API", () => {
     expect(health?.fn.handler).toBe("functions/http/health.handler");
   });
 
+  it("declares the provider webhook route", () => {
+    const webhook = model.routes.find(
+      (route) => route.method === "POST" && route.path === "/api/webhooks/{provider}",
+    );
+    expect(webhook?.fn.handler).toBe("functions/http/webhook.handler");
+  });
+
   it("routes are unique and all live under /api, the prefix the Router sends to the API", () => {
     const keys = model.routes.map((route) => `${route.method} ${route.path}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -181,8 +209,28 @@ describe("queues", () => {
     }
   });
 
-  it("dead-letter queues do not chain into further dead-letter queues", () => {
-    for (const name of deadLetterQueues()) expect(model.queues[name]?.dlq, name).toBeUndefined();
+  it("only a dead-letter queue with a subscriber has a dead-letter queue, and that one ends there", () => {
+    for (const name of deadLetterQueues()) {
+      const queue = model.queues[name]!;
+      if (!queue.subscriber) {
+        expect(queue.dlq, `${name} has no subscriber, so needs no DLQ`).toBeUndefined();
+        continue;
+      }
+      const last = model.queues[queue.dlq!.queue];
+      expect(last?.subscriber, `${queue.dlq!.queue} is the end of the line`).toBeUndefined();
+      expect(last?.dlq, `${queue.dlq!.queue} is the end of the line`).toBeUndefined();
+    }
+  });
+
+  it("the poll and frames workers, and the dead-letter handler, are subscribed", () => {
+    const subscriber = (queue: string) => model.queues[queue]?.subscriber;
+    expect(subscriber("PollQueue")?.fn.handler).toBe("functions/queues/poller.handler");
+    expect(subscriber("PollQueue")?.fn.timeout).toBe(5 * 60);
+    expect(subscriber("PollDeadLetters")?.fn.handler).toBe(
+      "functions/queues/poll-dead-letters.handler",
+    );
+    expect(subscriber("FramesQueue")?.fn.handler).toBe("functions/queues/frames.handler");
+    expect(subscriber("FramesQueue")?.fn.environment.FFMPEG_PATH).toMatch(/^\/var\/task\//);
   });
 
   it("the poll queue outlasts a poller that copies a video, and both work queues have DLQs", () => {
@@ -208,11 +256,12 @@ describe("storage", () => {
     }
   });
 
-  it("Jobs lists an owner's jobs newest first, by status, and finds overdue polls", () => {
+  it("Jobs lists an owner's jobs newest first, by status, finds overdue polls and webhook jobs", () => {
     expect(model.tables.Jobs?.globalIndexes).toEqual({
       byOwner: { hashKey: "owner", rangeKey: "id" },
       byOwnerStatus: { hashKey: "ownerStatus", rangeKey: "id" },
       byNextPoll: { hashKey: "pollShard", rangeKey: "nextPollAt" },
+      byProviderJob: { hashKey: "providerJobId" },
     });
     expect(model.tables.Jobs?.fields.nextPollAt).toBe("number");
   });
@@ -234,6 +283,14 @@ describe("storage", () => {
 
   it("the media bucket only allows reads across origins", () => {
     expect(model.buckets.Media?.cors?.allowMethods.sort()).toEqual(["GET", "HEAD"]);
+  });
+});
+
+describe("schedules", () => {
+  it("the sweeper runs every minute", () => {
+    const sweeper = model.schedules.find((schedule) => schedule.name === "Sweeper");
+    expect(sweeper?.schedule).toBe("rate(1 minute)");
+    expect(sweeper?.fn.handler).toBe("functions/schedules/sweeper.handler");
   });
 });
 

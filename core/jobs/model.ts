@@ -1,0 +1,200 @@
+import { monotonicFactory } from "ulid";
+import { estimateCostUsd } from "../pricing";
+import type { ActiveStatus, JobStatus } from "./state";
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** Everything Takes stores in the media bucket for one job. */
+export const MEDIA_VARIANTS = [
+  "video",
+  "thumbnail",
+  "spritesheet",
+  "firstFrame",
+  "lastFrame",
+] as const;
+export type MediaVariant = (typeof MEDIA_VARIANTS)[number];
+
+/** An object in the media bucket. */
+export interface MediaObject {
+  key: string;
+  contentType: string;
+  bytes: number;
+}
+
+export type JobMedia = Partial<Record<MediaVariant, MediaObject>>;
+
+/** A copier's exclusive right to stream a finished video into S3, until `until` (ms epoch). */
+export interface CopyLease {
+  id: string;
+  until: number;
+}
+
+/** The `pollShard` value active jobs carry: the sparse byNextPoll index only holds active jobs. */
+export const ACTIVE_POLL_SHARD = "active";
+
+/** One generation request, as stored in the Jobs table. */
+export interface Job {
+  /** A ULID: sortable by creation time, so "newest first" is "id descending". */
+  id: string;
+  owner: string;
+  provider: string;
+  providerJobId: string;
+  model: string;
+  prompt: string;
+  seconds: number;
+  /** "WIDTHxHEIGHT", e.g. "1280x720". */
+  size: string;
+  referenceKey?: string;
+  /** The job this one remixes or continues. */
+  parentId?: string;
+  status: JobStatus;
+  /** 0-100, never decreasing. */
+  progress: number;
+  error: JobError | null;
+  createdAt: string;
+  providerCompletedAt?: string;
+  copiedAt?: string;
+  /** When the provider stops serving the finished files: the copy must happen before. */
+  providerExpiresAt?: string;
+  media: JobMedia;
+  pollCount: number;
+  /** Ms epoch of the next poll (while copying: when the copy lease runs out). Only while active. */
+  nextPollAt?: number;
+  /** Only while active. */
+  pollShard?: typeof ACTIVE_POLL_SHARD;
+  /** `${owner}#${status}`, the key of the status filter index. */
+  ownerStatus: string;
+  /** The person's own provider key, sealed (core/sealing.ts); only while the job is active. */
+  sealedCredential?: string;
+  copyLease?: CopyLease;
+  /** Undefined when no price is known for the model at this size. */
+  estimatedCostUsd?: number;
+  /** Provider or copy failures in a row; a successful poll resets it. */
+  consecutiveErrors: number;
+}
+
+/** What the caller decides when it creates a job; the rest starts out the same for every job. */
+export interface NewJob {
+  owner: string;
+  provider: string;
+  providerJobId: string;
+  model: string;
+  prompt: string;
+  seconds: number;
+  size: string;
+  referenceKey?: string;
+  parentId?: string;
+  sealedCredential?: string;
+  /** Ms epoch of the first poll. */
+  nextPollAt: number;
+}
+
+// Monotonic, so jobs created in the same millisecond by one process still list in creation order.
+const nextJobId = monotonicFactory();
+
+const JOB_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const isJobId = (value: string) => JOB_ID.test(value);
+
+export const ownerStatusOf = (owner: string, status: JobStatus) => `${owner}#${status}`;
+
+export function newJob(input: NewJob, now = new Date()): Job {
+  const status: ActiveStatus = "queued";
+  return {
+    ...input,
+    id: nextJobId(now.getTime()),
+    status,
+    progress: 0,
+    error: null,
+    createdAt: now.toISOString(),
+    media: {},
+    pollCount: 0,
+    pollShard: ACTIVE_POLL_SHARD,
+    ownerStatus: ownerStatusOf(input.owner, status),
+    estimatedCostUsd: estimateCostUsd(input.model, input.seconds, input.size),
+    consecutiveErrors: 0,
+  };
+}
+
+/** Where each variant lives in the bucket, and what it is. */
+export const MEDIA_FILES: Readonly<Record<MediaVariant, { file: string; contentType: string }>> = {
+  video: { file: "video.mp4", contentType: "video/mp4" },
+  thumbnail: { file: "thumbnail.webp", contentType: "image/webp" },
+  spritesheet: { file: "spritesheet.webp", contentType: "image/webp" },
+  firstFrame: { file: "first.png", contentType: "image/png" },
+  lastFrame: { file: "last.png", contentType: "image/png" },
+};
+
+/** `videos/{owner}/{jobId}/`: one folder per job, so deleting a job deletes one prefix. */
+export const mediaFolder = (job: Pick<Job, "owner" | "id">) => `videos/${job.owner}/${job.id}/`;
+
+export const mediaKey = (job: Pick<Job, "owner" | "id">, variant: MediaVariant) =>
+  `${mediaFolder(job)}${MEDIA_FILES[variant].file}`;
+
+/** Owner ids are base64url HMACs and job ids ULIDs: neither needs escaping in an S3 event's key. */
+const VIDEO_KEY = /^videos\/([A-Za-z0-9_-]+)\/([0-9A-HJKMNP-TV-Z]{26})\/video\.mp4$/;
+
+/** The job a stored video belongs to, from the key in an S3 event; undefined for any other key. */
+export function parseVideoKey(key: string): { owner: string; jobId: string } | undefined {
+  const match = VIDEO_KEY.exec(key);
+  return match ? { owner: match[1]!, jobId: match[2]! } : undefined;
+}
+
+export interface PublicMedia {
+  url: string;
+  contentType: string;
+  bytes: number;
+}
+
+/** A job as the HTTP API and the site show it: no owner, keys, credentials or bookkeeping. */
+export interface PublicJob {
+  id: string;
+  status: JobStatus;
+  progress: number;
+  prompt: string;
+  model: string;
+  seconds: number;
+  size: string;
+  provider: string;
+  parentId: string | null;
+  createdAt: string;
+  /** When the take landed in Takes' bucket and became playable. */
+  completedAt: string | null;
+  error: JobError | null;
+  media: Record<MediaVariant, PublicMedia | null>;
+}
+
+/**
+ * The API shape of a job. `urls` holds short-lived URLs the caller presigned for the stored media;
+ * a variant without a URL shows as null.
+ */
+export function toPublicJob(job: Job, urls: Partial<Record<MediaVariant, string>>): PublicJob {
+  const publicMedia = (variant: MediaVariant): PublicMedia | null => {
+    const stored = job.media[variant];
+    const url = urls[variant];
+    return stored && url ? { url, contentType: stored.contentType, bytes: stored.bytes } : null;
+  };
+  return {
+    id: job.id,
+    status: job.status,
+    progress: job.progress,
+    prompt: job.prompt,
+    model: job.model,
+    seconds: job.seconds,
+    size: job.size,
+    provider: job.provider,
+    parentId: job.parentId ?? null,
+    createdAt: job.createdAt,
+    completedAt: job.copiedAt ?? null,
+    error: job.error,
+    media: {
+      video: publicMedia("video"),
+      thumbnail: publicMedia("thumbnail"),
+      spritesheet: publicMedia("spritesheet"),
+      firstFrame: publicMedia("firstFrame"),
+      lastFrame: publicMedia("lastFrame"),
+    },
+  };
+}

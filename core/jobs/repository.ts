@@ -1,0 +1,404 @@
+import { randomUUID } from "node:crypto";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { Resource } from "sst";
+import { dynamoClient } from "../aws";
+import { badRequest } from "../errors";
+import {
+  ACTIVE_POLL_SHARD,
+  isJobId,
+  newJob,
+  ownerStatusOf,
+  type CopyLease,
+  type Job,
+  type JobError,
+  type JobMedia,
+  type NewJob,
+} from "./model";
+import { statusesAllowedBefore, type JobStatus } from "./state";
+
+/**
+ * The Jobs table. Every state change is one conditional write whose condition comes from the state
+ * machine, so duplicate deliveries, racing pollers and crashed copiers cannot move a job backwards,
+ * copy it twice or resurrect a deleted one. A write whose condition does not hold returns undefined:
+ * the caller lost a race or acted on a stale view, and should re-read the job if it cares why.
+ */
+
+/** Writes name a job by id and owner: the owner never changes, and every write checks it. */
+export type JobRef = Pick<Job, "id" | "owner">;
+
+const table = () => Resource.Jobs.name;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+interface ConditionalUpdate {
+  /** Attribute paths ("status", "media.video") and their new values. */
+  set?: Record<string, unknown>;
+  add?: Record<string, number>;
+  remove?: string[];
+  /** Refers to attributes as `#name` and to values as `:name` (given in `values`). */
+  condition: string;
+  values: Record<string, unknown>;
+}
+
+const placeholderPath = (path: string) =>
+  path
+    .split(".")
+    .map((part) => `#${part}`)
+    .join(".");
+
+/** Applies the update if its condition holds; returns the job as it is afterwards. */
+async function updateJob(ref: JobRef, update: ConditionalUpdate): Promise<Job | undefined> {
+  const values: Record<string, unknown> = {};
+  const clause = (keyword: string, parts: string[]) =>
+    parts.length ? `${keyword} ${parts.join(", ")}` : "";
+  const sets = Object.entries(update.set ?? {}).map(([path, value], index) => {
+    values[`:set${index}`] = value;
+    return `${placeholderPath(path)} = :set${index}`;
+  });
+  const adds = Object.entries(update.add ?? {}).map(([path, amount], index) => {
+    values[`:add${index}`] = amount;
+    return `${placeholderPath(path)} :add${index}`;
+  });
+  const removes = (update.remove ?? []).map(placeholderPath);
+  const updateExpression = [clause("SET", sets), clause("ADD", adds), clause("REMOVE", removes)]
+    .filter(Boolean)
+    .join(" ");
+  // Every write also checks the owner: it fails on a missing item, so an update never creates one.
+  const condition = `#owner = :owner AND (${update.condition})`;
+  for (const [name, value] of Object.entries({ ...update.values, owner: ref.owner })) {
+    values[`:${name}`] = value;
+  }
+  // DynamoDB rejects unused names, so declare exactly the ones the expressions use.
+  const names = Object.fromEntries(
+    [...`${updateExpression} ${condition}`.matchAll(/#(\w+)/g)].map((match) => [
+      match[0],
+      match[0].slice(1),
+    ]),
+  );
+  try {
+    const { Attributes } = await dynamoClient().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { id: ref.id },
+        UpdateExpression: updateExpression,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return Attributes as Job;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The condition and values that allow a move to `to`, per the state machine. */
+function movingTo(to: JobStatus) {
+  const from = statusesAllowedBefore(to);
+  return {
+    condition: `#status IN (${from.map((status) => `:from_${status}`).join(", ")})`,
+    values: Object.fromEntries(from.map((status) => [`from_${status}`, status])),
+  };
+}
+
+const statusFields = (ref: JobRef, status: JobStatus) => ({
+  status,
+  ownerStatus: ownerStatusOf(ref.owner, status),
+});
+
+/** What an ended job no longer needs: its place in the poll index, the sealed key, the lease. */
+const ACTIVE_ONLY_FIELDS = ["pollShard", "nextPollAt", "sealedCredential", "copyLease"];
+
+export async function createJob(input: NewJob, now = new Date()): Promise<Job> {
+  const job = newJob(input, now);
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: job,
+      ConditionExpression: "attribute_not_exists(#id)",
+      ExpressionAttributeNames: { "#id": "id" },
+    }),
+  );
+  return job;
+}
+
+/** Any owner's job: for the poller, copier and frames side, never for a person's request. */
+export async function getJob(id: string): Promise<Job | undefined> {
+  if (!isJobId(id)) return undefined;
+  const { Item } = await dynamoClient().send(
+    new GetCommand({ TableName: table(), Key: { id }, ConsistentRead: true }),
+  );
+  return Item as Job | undefined;
+}
+
+/** The job if `owner` owns it. Someone else's job is indistinguishable from a missing one. */
+export async function getJobForOwner(owner: string, id: string): Promise<Job | undefined> {
+  const job = await getJob(id);
+  return job?.owner === owner ? job : undefined;
+}
+
+/** Deletes the job if `owner` owns it; returns what was deleted, so the caller can remove its media. */
+export async function deleteJob(owner: string, id: string): Promise<Job | undefined> {
+  if (!isJobId(id)) return undefined;
+  try {
+    const { Attributes } = await dynamoClient().send(
+      new DeleteCommand({
+        TableName: table(),
+        Key: { id },
+        ConditionExpression: "#owner = :owner",
+        ExpressionAttributeNames: { "#owner": "owner" },
+        ExpressionAttributeValues: { ":owner": owner },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    return Attributes as Job | undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass back to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+// The cursor is the last listed id, encoded so clients treat it as opaque.
+const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("base64url");
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!isJobId(id) || encodeCursor(id) !== cursor) {
+    throw badRequest("invalid_cursor", "The cursor is not one this API returned.");
+  }
+  return id;
+}
+
+/** The owner's jobs, newest first, optionally only those in one status. Index queries, never a scan. */
+export async function listJobs(
+  owner: string,
+  options: { cursor?: string; status?: JobStatus; limit: number },
+): Promise<JobPage> {
+  const { cursor, status, limit } = options;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw badRequest(
+      "invalid_limit",
+      `The limit must be a whole number from 1 to ${MAX_PAGE_SIZE}.`,
+    );
+  }
+  const [index, hashName, hashValue] = status
+    ? ["byOwnerStatus", "ownerStatus", ownerStatusOf(owner, status)]
+    : ["byOwner", "owner", owner];
+  const before = cursor === undefined ? undefined : decodeCursor(cursor);
+  // One extra item tells whether another page exists without returning an empty last page.
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: index,
+      KeyConditionExpression: `#hash = :hash${before ? " AND #id < :before" : ""}`,
+      ExpressionAttributeNames: { "#hash": hashName, ...(before ? { "#id": "id" } : {}) },
+      ExpressionAttributeValues: { ":hash": hashValue, ...(before ? { ":before": before } : {}) },
+      ScanIndexForward: false,
+      Limit: limit + 1,
+    }),
+  );
+  const jobs = Items.slice(0, limit) as Job[];
+  const last = jobs.at(-1);
+  return { jobs, nextCursor: Items.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+/**
+ * Records a poll of a running job. Holds only while the job may still move to `status` (a stale
+ * "queued" cannot overwrite "in_progress") and progress does not fall: a stale reading loses.
+ */
+export function recordPoll(
+  ref: JobRef,
+  poll: { status: "queued" | "in_progress"; progress: number; nextPollAt: number },
+): Promise<Job | undefined> {
+  const allowed = movingTo(poll.status);
+  return updateJob(ref, {
+    set: {
+      ...statusFields(ref, poll.status),
+      progress: poll.progress,
+      nextPollAt: poll.nextPollAt,
+      consecutiveErrors: 0,
+    },
+    add: { pollCount: 1 },
+    condition: `${allowed.condition} AND #progress <= :progress`,
+    values: { ...allowed.values, progress: poll.progress },
+  });
+}
+
+/** Records a poll that failed (provider unavailable, rate limited): try again at `nextPollAt`. */
+export function recordPollFailure(ref: JobRef, nextPollAt: number): Promise<Job | undefined> {
+  return updateJob(ref, {
+    set: { nextPollAt },
+    add: { pollCount: 1, consecutiveErrors: 1 },
+    condition: "#status IN (:queued, :in_progress)",
+    values: { queued: "queued", in_progress: "in_progress" },
+  });
+}
+
+export interface CopyClaim {
+  lease: CopyLease;
+  job: Job;
+}
+
+/**
+ * Takes the exclusive right to copy the finished video into S3 for `leaseMs`. Wins if the job is
+ * still running, or is being copied under a lease that ran out (the copier crashed or was
+ * released); exactly one of any number of concurrent claimers wins. While copying, `nextPollAt`
+ * is the lease's end, so the sweeper brings the job back if its copier dies.
+ */
+export async function claimCopy(
+  ref: JobRef,
+  options: { leaseMs: number; providerExpiresAt?: string; now?: number },
+): Promise<CopyClaim | undefined> {
+  const now = options.now ?? Date.now();
+  const lease: CopyLease = { id: randomUUID(), until: now + options.leaseMs };
+  const allowed = movingTo("copying");
+  const job = await updateJob(ref, {
+    set: {
+      ...statusFields(ref, "copying"),
+      copyLease: lease,
+      nextPollAt: lease.until,
+      ...(options.providerExpiresAt ? { providerExpiresAt: options.providerExpiresAt } : {}),
+    },
+    // The state machine says who may become "copying"; the lease says when a copying job may be
+    // retaken.
+    condition:
+      `${allowed.condition} AND (#status <> :copying OR ` +
+      "attribute_not_exists(#copyLease) OR #copyLease.#until <= :now)",
+    values: { ...allowed.values, copying: "copying", now },
+  });
+  return job && { lease, job };
+}
+
+const holdingLease = (leaseId: string) => ({
+  condition: "#status = :copying AND #copyLease.#id = :leaseId",
+  values: { copying: "copying", leaseId },
+});
+
+/**
+ * Marks the copy done. Holds only for the lease holder, so a copier whose lease was retaken cannot
+ * complete over the one now copying. Media entries are set one by one: the frames side may have
+ * recorded its frames already, as its S3 event fires as soon as the video lands.
+ */
+export function completeCopy(
+  ref: JobRef,
+  leaseId: string,
+  media: JobMedia,
+  providerCompletedAt?: string,
+  now = new Date(),
+): Promise<Job | undefined> {
+  return updateJob(ref, {
+    set: {
+      ...statusFields(ref, "completed"),
+      progress: 100,
+      error: null,
+      consecutiveErrors: 0,
+      copiedAt: now.toISOString(),
+      ...(providerCompletedAt ? { providerCompletedAt } : {}),
+      ...mediaFields(media),
+    },
+    remove: ACTIVE_ONLY_FIELDS,
+    ...holdingLease(leaseId),
+  });
+}
+
+/**
+ * Gives the lease back after a failed copy (S3 error), so the next poll at `retryAt` can claim it
+ * again. The job stays "copying": states never move backwards.
+ */
+export function releaseCopy(
+  ref: JobRef,
+  leaseId: string,
+  retryAt = Date.now(),
+): Promise<Job | undefined> {
+  return updateJob(ref, {
+    set: { nextPollAt: retryAt },
+    add: { consecutiveErrors: 1 },
+    remove: ["copyLease"],
+    ...holdingLease(leaseId),
+  });
+}
+
+function endJob(ref: JobRef, status: "failed" | "expired", error: JobError) {
+  const allowed = movingTo(status);
+  return updateJob(ref, {
+    set: { ...statusFields(ref, status), error },
+    remove: ACTIVE_ONLY_FIELDS,
+    ...allowed,
+  });
+}
+
+/** The provider failed the job, or Takes gave up on it. Only an active job can fail. */
+export const markFailed = (ref: JobRef, error: JobError) => endJob(ref, "failed", error);
+
+/** The provider's copy lapsed before Takes could store it. Only an active job can expire. */
+export const markExpired = (ref: JobRef, error: JobError) => endJob(ref, "expired", error);
+
+const mediaFields = (media: JobMedia) =>
+  Object.fromEntries(
+    Object.entries(media).map(([variant, object]) => [`media.${variant}`, object]),
+  );
+
+/** Records stored media (the frames side's first and last frame) in any status; the job must exist. */
+export function recordMedia(ref: JobRef, media: JobMedia): Promise<Job | undefined> {
+  if (Object.keys(media).length === 0) throw new Error("recordMedia needs at least one entry");
+  return updateJob(ref, {
+    set: mediaFields(media),
+    condition: "attribute_exists(#id)",
+    values: {},
+  });
+}
+
+/** Active jobs whose next poll is overdue (copying ones whose lease ran out included), oldest first. */
+export async function dueForPoll(now: number, limit: number): Promise<Job[]> {
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "byNextPoll",
+      KeyConditionExpression: "#pollShard = :active AND #nextPollAt < :now",
+      ExpressionAttributeNames: { "#pollShard": "pollShard", "#nextPollAt": "nextPollAt" },
+      ExpressionAttributeValues: { ":active": ACTIVE_POLL_SHARD, ":now": now },
+      Limit: limit,
+    }),
+  );
+  return Items as Job[];
+}
+
+/**
+ * The job a provider's webhook is about, by the provider's own job id (the byProviderJob index).
+ * The index is eventually consistent: a webhook racing the job's creation may miss it, which is
+ * fine, as polling finds the job anyway.
+ */
+export async function findJobByProviderJobId(
+  provider: string,
+  providerJobId: string,
+): Promise<Job | undefined> {
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "byProviderJob",
+      KeyConditionExpression: "#providerJobId = :providerJobId",
+      ExpressionAttributeNames: { "#providerJobId": "providerJobId" },
+      ExpressionAttributeValues: { ":providerJobId": providerJobId },
+    }),
+  );
+  // Ids are unique per provider only, so two providers could in theory share one.
+  return (Items as Job[]).find((job) => job.provider === provider);
+}

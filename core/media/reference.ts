@@ -1,0 +1,48 @@
+import sharp from "sharp";
+import { badRequest, TakesError } from "../errors";
+
+/** The formats a reference image may come in. */
+const ACCEPTED_FORMATS = new Set(["png", "jpeg", "webp"]);
+
+/**
+ * A reference image must stay well inside API Gateway's 10 MB and Lambda's 6 MB request limits once
+ * base64-encoded, so 4 MiB is the most an upload can carry.
+ */
+export const MAX_REFERENCE_BYTES = 4 * 1024 * 1024;
+
+/** Bounds decoding work: no real reference is larger than 8K on a side. */
+const MAX_INPUT_PIXELS = 8192 * 8192;
+
+export const parseSize = (size: string) => {
+  const [width, height] = size.split("x").map(Number);
+  return { width: width!, height: height! };
+};
+
+/**
+ * The reference image as a PNG of exactly `size`: providers reject a reference whose size differs
+ * from the video's, so it is cover-fitted (scaled to fill, centre-cropped) rather than sent to fail.
+ */
+export async function fitReference(bytes: Uint8Array, size: string): Promise<Uint8Array> {
+  if (bytes.byteLength === 0) throw badRequest("invalid_image", "The reference image is empty.");
+  if (bytes.byteLength > MAX_REFERENCE_BYTES) {
+    throw new TakesError(
+      413,
+      "image_too_large",
+      `The reference image is larger than ${MAX_REFERENCE_BYTES / 1024 / 1024} MiB.`,
+    );
+  }
+  const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" });
+  const format = await image
+    .metadata()
+    .then((metadata) => metadata.format)
+    .catch(() => undefined);
+  if (!format || !ACCEPTED_FORMATS.has(format)) {
+    throw badRequest("invalid_image", "The reference must be a PNG, JPEG or WebP image.");
+  }
+  const { width, height } = parseSize(size);
+  try {
+    return await image.rotate().resize(width, height, { fit: "cover" }).png().toBuffer();
+  } catch {
+    throw badRequest("invalid_image", "The reference image could not be decoded.");
+  }
+}

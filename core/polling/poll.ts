@@ -1,0 +1,169 @@
+/**
+ * One look at a job: ask the provider how it is doing and act on the answer. Each poll either
+ * ends the job, hands it to the copier, or schedules the next poll, so an active job always has a
+ * poll on the way; the sweeper re-enqueues one whose message was lost.
+ *
+ * Writes come before the enqueue that depends on them, and the enqueue before the message is
+ * acknowledged (the handler returns): a crash at any point leaves either the message to be
+ * redelivered or an overdue `nextPollAt` for the sweeper.
+ */
+import { credentialForJob } from "../credentials";
+import { copyFinishedVideo, type CopyOutcome } from "../media/copy";
+import type { Job, JobError } from "../jobs/model";
+import {
+  claimCopy,
+  getJob,
+  markExpired,
+  markFailed,
+  recordPoll,
+  recordPollFailure,
+} from "../jobs/repository";
+import { isTerminal } from "../jobs/state";
+import { log } from "../log";
+import { getProvider } from "../providers";
+import { ProviderFailure, type NormalisedStatus } from "../providers/contract";
+import { CONTENT_EXPIRED, decideAfterFailure, providerCopyLapsed } from "./failures";
+import { enqueuePoll, type PollMessage } from "./queue";
+import { nextPollDelaySeconds } from "./schedule";
+
+/**
+ * How long a copier may hold a job: a bit under the poller's 5-minute timeout, so a copier killed
+ * by the timeout has let go by the time its message comes back (the queue's visibility timeout is
+ * 6 minutes). The copier itself stops shortly before the lease ends.
+ */
+export const COPY_LEASE_MS = 4.5 * 60 * 1000;
+
+const PROVIDER_GAVE_NO_REASON: JobError = {
+  code: "generation_failed",
+  message: "The provider could not generate this video.",
+};
+
+export const DEAD_LETTER_ERROR: JobError = {
+  code: "processing_failed",
+  message: "Takes could not process this job after repeated attempts.",
+};
+
+export type PollOutcome =
+  | "missing"
+  | "ended"
+  /** A later poll is already scheduled; this message is a duplicate or was overtaken. */
+  | "superseded"
+  /** Another copier holds the lease; if it dies, the sweeper brings the job back. */
+  | "copying-elsewhere"
+  | "running"
+  /** The provider was unavailable or rate limiting; the next poll backs off. */
+  | "retrying-poll"
+  | CopyOutcome;
+
+/**
+ * Polls one job. `scheduledFor` comes from the message (see PollMessage); `now` is for tests.
+ * Throws only on the unexpected (a bug, or DynamoDB/SQS failing), leaving the message to be
+ * redelivered and, after repeated failures, dead-lettered.
+ */
+export async function pollJob(
+  message: PollMessage,
+  options: { now?: () => number } = {},
+): Promise<PollOutcome> {
+  const now = options.now ?? Date.now;
+  const job = await getJob(message.jobId);
+  if (!job) return "missing";
+  if (isTerminal(job.status)) return "ended";
+  const { scheduledFor } = message;
+  if (scheduledFor !== undefined && job.nextPollAt !== undefined && scheduledFor < job.nextPollAt) {
+    return "superseded";
+  }
+  if (job.status === "copying") {
+    // The provider already reported the job finished: go straight to the copy.
+    if (job.copyLease && job.copyLease.until > now()) return "copying-elsewhere";
+    return claimAndCopy(job, { expiresAt: job.providerExpiresAt }, now);
+  }
+
+  let status: NormalisedStatus;
+  try {
+    status = await getProvider(job.provider).getStatus(credentialForJob(job), job.providerJobId);
+  } catch (error) {
+    if (!(error instanceof ProviderFailure)) throw error;
+    return afterFailedPoll(job, error, now());
+  }
+
+  switch (status.status) {
+    case "queued":
+    case "in_progress":
+      return recordRunning(job, { status: status.status, progress: status.progress }, now());
+    case "failed":
+      await markFailed(job, status.error ?? PROVIDER_GAVE_NO_REASON);
+      return "failed";
+    case "completed":
+      return claimAndCopy(job, status, now);
+  }
+}
+
+async function recordRunning(
+  job: Job,
+  reported: { status: "queued" | "in_progress"; progress: number },
+  now: number,
+): Promise<PollOutcome> {
+  const delaySeconds = nextPollDelaySeconds(job, reported, now);
+  const nextPollAt = now + delaySeconds * 1000;
+  const recorded = await recordPoll(job, {
+    // Providers can report "queued" again or a lower progress; the job never moves backwards.
+    status: job.status === "in_progress" ? "in_progress" : reported.status,
+    progress: Math.max(job.progress, reported.progress),
+    nextPollAt,
+  });
+  // Not recorded: a concurrent poll moved the job on (or it was deleted) and schedules its own.
+  if (!recorded) return "superseded";
+  await enqueuePoll(job.id, delaySeconds, nextPollAt);
+  return "running";
+}
+
+async function afterFailedPoll(
+  job: Job,
+  error: ProviderFailure,
+  now: number,
+): Promise<PollOutcome> {
+  const decision = decideAfterFailure(job, error, now);
+  log.warn("poll failed", { jobId: job.id, error, action: decision.action });
+  if (decision.action === "expire") {
+    await markExpired(job, decision.error);
+    return "expired";
+  }
+  if (decision.action === "fail") {
+    await markFailed(job, decision.error);
+    return "failed";
+  }
+  const recorded = await recordPollFailure(job, decision.retryAt);
+  if (!recorded) return "superseded";
+  await enqueuePoll(job.id, decision.delaySeconds, decision.retryAt);
+  return "retrying-poll";
+}
+
+async function claimAndCopy(
+  job: Job,
+  status: Pick<NormalisedStatus, "expiresAt" | "completedAt">,
+  now: () => number,
+): Promise<PollOutcome> {
+  if (providerCopyLapsed(status.expiresAt, now())) {
+    await markExpired(job, CONTENT_EXPIRED);
+    return "expired";
+  }
+  const claim = await claimCopy(job, {
+    leaseMs: COPY_LEASE_MS,
+    providerExpiresAt: status.expiresAt,
+    now: now(),
+  });
+  // Another poller won the claim; it copies.
+  if (!claim) return "copying-elsewhere";
+  return copyFinishedVideo(claim, { providerCompletedAt: status.completedAt, now });
+}
+
+/**
+ * A poll message that kept failing reached the dead-letter queue: the job fails with a reason the
+ * person can read, rather than staying "in progress" for ever. A missing or ended job is left be.
+ */
+export async function failAfterDeadLetter(jobId: string): Promise<void> {
+  const job = await getJob(jobId);
+  if (!job || isTerminal(job.status)) return;
+  await markFailed(job, DEAD_LETTER_ERROR);
+  log.error("job failed after its poll was dead-lettered", { jobId });
+}

@@ -1,0 +1,80 @@
+import type { z } from "zod";
+import { resolveCredential, type ResolvedCredential } from "../../core/credentials";
+import { badRequest, TakesError, unauthorized } from "../../core/errors";
+import type { HttpEvent } from "./respond";
+
+const header = (event: HttpEvent, name: string) => event.headers?.[name.toLowerCase()];
+
+/** The caller, from `Authorization: Bearer <credential>`; 401 without a valid one. */
+export async function authenticate(event: HttpEvent): Promise<ResolvedCredential> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header(event, "authorization") ?? "");
+  if (!match?.[1]) throw unauthorized();
+  return resolveCredential(match[1]);
+}
+
+/** The body as sent, decoded from base64 when API Gateway encoded it. */
+export function rawBody(event: HttpEvent): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? "base64" : "utf8");
+}
+
+const mediaType = (event: HttpEvent) =>
+  (header(event, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+
+export const isMultipart = (event: HttpEvent) => mediaType(event) === "multipart/form-data";
+
+/** Turns the first schema issue into a message a person can act on. */
+export function invalid(error: z.ZodError): TakesError {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".");
+  return badRequest(
+    "invalid_request",
+    field ? `${field}: ${issue?.message}` : (issue?.message ?? "Invalid request."),
+  );
+}
+
+export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw invalid(result.error);
+  return result.data;
+}
+
+/** A JSON body checked against `schema`: 415 for another content type, 400 for bad JSON or fields. */
+export function jsonBody<S extends z.ZodType>(event: HttpEvent, schema: S): z.output<S> {
+  if (mediaType(event) !== "application/json") {
+    throw new TakesError(
+      415,
+      "unsupported_media_type",
+      "Send the request body as application/json.",
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody(event).toString("utf8"));
+  } catch {
+    throw badRequest("malformed_json", "The request body is not valid JSON.");
+  }
+  return validate(schema, parsed);
+}
+
+/** A multipart/form-data body, parsed by the platform's own (undici) parser. */
+export async function formBody(event: HttpEvent): Promise<FormData> {
+  try {
+    return await new Request("http://form.invalid/", {
+      method: "POST",
+      headers: { "content-type": header(event, "content-type") ?? "" },
+      body: rawBody(event),
+    }).formData();
+  } catch {
+    throw badRequest("malformed_multipart", "The multipart body could not be read.");
+  }
+}
+
+export function pathParameter(event: HttpEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (!value) throw badRequest("invalid_path", `The path needs a ${name}.`);
+  return value;
+}
+
+export const queryParameter = (event: HttpEvent, name: string) =>
+  event.queryStringParameters?.[name];

@@ -1,0 +1,31 @@
+import { badRequest } from "../../../core/errors";
+import { createVideo, VideoRequest } from "../../../core/videos";
+import { authenticate, formBody, isMultipart, jsonBody, validate } from "../request";
+import { httpHandler, json, type HttpEvent } from "../respond";
+
+/** The fields of a multipart create, and its optional `input_reference` image file. */
+async function multipartRequest(event: HttpEvent) {
+  const form = await formBody(event);
+  const fields = Object.fromEntries(
+    [...form.entries()].filter(
+      ([name, value]) => name !== "input_reference" && typeof value === "string",
+    ),
+  );
+  const file = form.get("input_reference");
+  if (file !== null && typeof file === "string") {
+    throw badRequest("invalid_image", "input_reference must be an image file.");
+  }
+  return {
+    request: validate(VideoRequest, fields),
+    reference: file ? new Uint8Array(await file.arrayBuffer()) : undefined,
+  };
+}
+
+/** POST /api/videos — JSON, or multipart with an `input_reference` image. 202 with the job. */
+export const handler = httpHandler(async (event) => {
+  const caller = await authenticate(event);
+  const { request, reference } = isMultipart(event)
+    ? await multipartRequest(event)
+    : { request: jsonBody(event, VideoRequest), reference: undefined };
+  return json(202, await createVideo(caller, request, reference));
+});

@@ -1,0 +1,6 @@
+import { requeueOverduePolls } from "../../core/polling/sweep";
+
+/** Every minute: active jobs whose next poll is overdue get a new poll message. */
+export const handler = async (): Promise<{ requeued: number }> => ({
+  requeued: await requeueOverduePolls(),
+});

@@ -1,0 +1,65 @@
+/**
+ * Errors in OpenAI's shape: `{"error": {message, type, param, code}}`, so the official SDK maps
+ * each status to its own error class (BadRequestError, NotFoundError, RateLimitError, ...).
+ */
+
+export type ErrorType =
+  "invalid_request_error" | "rate_limit_error" | "server_error" | "not_found_error";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: ErrorType,
+    readonly param: string | null = null,
+    readonly code: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  body() {
+    return {
+      error: { message: this.message, type: this.type, param: this.param, code: this.code },
+    };
+  }
+}
+
+export const badRequest = (message: string, param: string | null = null) =>
+  new ApiError(400, message, "invalid_request_error", param);
+
+export const invalidApiKey = () =>
+  new ApiError(
+    401,
+    "Incorrect API key provided.",
+    "invalid_request_error",
+    null,
+    "invalid_api_key",
+  );
+
+/** What OpenAI answers for an id that does not exist (or belongs to another key). */
+export const notFound = (what: string) =>
+  new ApiError(404, `${what} not found.`, "invalid_request_error", null, "not_found");
+
+export const routeNotFound = (method: string, path: string) =>
+  new ApiError(404, `Invalid URL (${method} ${path})`, "invalid_request_error");
+
+export const tooLarge = (limitBytes: number) =>
+  new ApiError(413, `Request body larger than ${limitBytes} bytes.`, "invalid_request_error");
+
+export const rateLimited = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    "Rate limit reached for requests. Please try again later.",
+    "rate_limit_error",
+    null,
+    "rate_limit_exceeded",
+    { "retry-after": String(retryAfterSeconds) },
+  );
+
+export const serverError = () =>
+  new ApiError(
+    500,
+    "The server had an error while processing your request. Sorry about that!",
+    "server_error",
+  );

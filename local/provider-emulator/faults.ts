@@ -1,0 +1,95 @@
+/**
+ * Injected faults, set by tests through `POST /_emulator/faults`: rate limits, server errors,
+ * slowness and failing jobs, so the retry and failure paths of callers can be exercised for real.
+ */
+import { z } from "zod";
+import { ApiError, rateLimited, serverError } from "./errors";
+
+export const faultsSchema = z.strictObject({
+  rateLimit: z
+    .strictObject({
+      count: z.number().int().min(0),
+      retryAfterSeconds: z.number().min(0).default(1),
+    })
+    .optional(),
+  serverErrors: z.strictObject({ count: z.number().int().min(0) }).optional(),
+  /** An alias of serverErrors: some callers spell it in the singular. */
+  serverError: z.strictObject({ count: z.number().int().min(0) }).optional(),
+  slowMs: z.number().int().min(0).optional(),
+  failNextJobs: z
+    .strictObject({
+      count: z.number().int().min(0),
+      code: z.string().min(1).optional(),
+      message: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+
+export type Faults = z.input<typeof faultsSchema>;
+
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+const DEFAULT_JOB_FAILURE: JobFailure = {
+  code: "video_generation_failed",
+  message: "Video generation failed (injected by the provider emulator).",
+};
+
+export class FaultInjector {
+  private rateLimitsLeft = 0;
+  private retryAfterSeconds = 1;
+  private serverErrorsLeft = 0;
+  private jobFailuresLeft = 0;
+  private jobFailure = DEFAULT_JOB_FAILURE;
+  /** Added before every /v1 answer. */
+  slowMs = 0;
+
+  /** Replaces the faults named in `input`; faults it does not name stay as they are. */
+  set(input: unknown) {
+    const faults = faultsSchema.parse(input);
+    if (faults.rateLimit) {
+      this.rateLimitsLeft = faults.rateLimit.count;
+      this.retryAfterSeconds = faults.rateLimit.retryAfterSeconds;
+    }
+    const serverErrors = faults.serverErrors ?? faults.serverError;
+    if (serverErrors) this.serverErrorsLeft = serverErrors.count;
+    if (faults.slowMs !== undefined) this.slowMs = faults.slowMs;
+    if (faults.failNextJobs) {
+      this.jobFailuresLeft = faults.failNextJobs.count;
+      this.jobFailure = {
+        code: faults.failNextJobs.code ?? DEFAULT_JOB_FAILURE.code,
+        message: faults.failNextJobs.message ?? DEFAULT_JOB_FAILURE.message,
+      };
+    }
+  }
+
+  clear() {
+    this.rateLimitsLeft = 0;
+    this.serverErrorsLeft = 0;
+    this.jobFailuresLeft = 0;
+    this.jobFailure = DEFAULT_JOB_FAILURE;
+    this.slowMs = 0;
+  }
+
+  /** The error the next /v1 request must answer with, if any (rate limits come first). */
+  takeRequestFault(): ApiError | null {
+    if (this.rateLimitsLeft > 0) {
+      this.rateLimitsLeft--;
+      return rateLimited(this.retryAfterSeconds);
+    }
+    if (this.serverErrorsLeft > 0) {
+      this.serverErrorsLeft--;
+      return serverError();
+    }
+    return null;
+  }
+
+  /** Whether the job being created must fail, and how. */
+  takeJobFailure(): JobFailure | null {
+    if (this.jobFailuresLeft <= 0) return null;
+    this.jobFailuresLeft--;
+    return this.jobFailure;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `POST /v1/images/generations`, gpt-image style: a real PNG of exactly the requested size, its
+ * colours derived from the prompt (so the same prompt gives the same image) and the prompt written
+ * on it, returned as `b64_json`. Takes uses it for reference images.
+ */
+import { createHash } from "node:crypto";
+import sharp from "sharp";
+import { badRequest } from "./errors";
+import { readFields, sendJson, type Route } from "./http";
+import { requiredPrompt, wrapPrompt } from "./prompt";
+
+const MIN_SIDE = 256;
+const MAX_SIDE = 3840;
+/** gpt-image-2 takes any size whose sides are multiples of 16. */
+const SIDE_MULTIPLE = 16;
+const MAX_IMAGES = 10;
+const DEFAULT_SIZE = "1024x1024";
+
+function parseSize(raw: unknown): { width: number; height: number } {
+  const size = raw === undefined || raw === "auto" ? DEFAULT_SIZE : String(raw);
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  const [width, height] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  const valid = (side: number) =>
+    side >= MIN_SIDE && side <= MAX_SIDE && side % SIDE_MULTIPLE === 0;
+  if (!valid(width) || !valid(height)) {
+    throw badRequest(
+      `Invalid size '${size}'. Both sides must be multiples of ${SIDE_MULTIPLE} between ` +
+        `${MIN_SIDE} and ${MAX_SIDE} pixels, e.g. '1280x720'.`,
+      "size",
+    );
+  }
+  return { width, height };
+}
+
+function imageCount(raw: unknown): number {
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES) {
+    throw badRequest(`Invalid 'n': expected an integer between 1 and ${MAX_IMAGES}.`, "n");
+  }
+  return n;
+}
+
+const escapeXml = (text: string) =>
+  text.replace(
+    /[<>&'"]/g,
+    (char) =>
+      ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[char] ?? "",
+  );
+
+/** Hue, 0-359, from two bytes of the hash. */
+const hue = (hash: Buffer, offset: number) => hash.readUInt16BE(offset) % 360;
+
+/** One PNG: a gradient and a few soft shapes in prompt-derived colours, and the prompt. */
+export async function renderImage(prompt: string, width: number, height: number, variant = 0) {
+  const hash = createHash("sha256").update(`${variant}:${prompt}`).digest();
+  const [from, to, accent] = [hue(hash, 0), hue(hash, 2), hue(hash, 4)];
+  const fontSize = Math.max(14, Math.round(Math.min(width, height) / 18));
+  const lines = wrapPrompt(prompt, Math.floor(width / (fontSize * 0.6)) - 2).split("\n");
+  const textTop = height - fontSize * (lines.length + 1);
+  const circles = [0, 1, 2]
+    .map((i) => {
+      const cx = (hash[8 + i] ?? 0) / 255;
+      const cy = (hash[12 + i] ?? 0) / 255;
+      const r = (0.1 + ((hash[16 + i] ?? 0) / 255) * 0.25) * Math.min(width, height);
+      return (
+        `<circle cx="${Math.round(cx * width)}" cy="${Math.round(cy * height * 0.7)}" ` +
+        `r="${Math.round(r)}" fill="hsl(${(accent + i * 40) % 360},70%,60%)" fill-opacity="0.45"/>`
+      );
+    })
+    .join("");
+  const text = lines
+    .map(
+      (line, i) =>
+        `<tspan x="${Math.round(width / 2)}" y="${textTop + fontSize * (i + 1)}">` +
+        `${escapeXml(line)}</tspan>`,
+    )
+    .join("");
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">` +
+    `<stop offset="0" stop-color="hsl(${from},60%,35%)"/>` +
+    `<stop offset="1" stop-color="hsl(${to},60%,20%)"/></linearGradient></defs>` +
+    `<rect width="100%" height="100%" fill="url(#g)"/>${circles}` +
+    `<text font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="white" ` +
+    `text-anchor="middle">${text}</text></svg>`;
+
+  return sharp({ create: { width, height, channels: 3, background: `hsl(${from},60%,30%)` } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}
+
+export function imageRoutes(): Route[] {
+  return [
+    {
+      method: "POST",
+      path: /^\/images\/generations$/,
+      async handle({ req, res }) {
+        const fields = await readFields(req);
+        const prompt = requiredPrompt(fields);
+        const { width, height } = parseSize(fields.size);
+        const n = imageCount(fields.n);
+        const images = await Promise.all(
+          Array.from({ length: n }, (_, i) => renderImage(prompt, width, height, i)),
+        );
+        sendJson(res, 200, {
+          created: Math.floor(Date.now() / 1000),
+          data: images.map((png) => ({ b64_json: png.toString("base64") })),
+          output_format: "png",
+          size: `${width}x${height}`,
+        });
+      },
+    },
+  ];
+}

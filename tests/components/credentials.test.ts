@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueAccessCode } from "../../core/access-codes";
+import { credentialForJob, resolveCredential } from "../../core/credentials";
+import { TakesError } from "../../core/errors";
+import { ownerIdFor } from "../../core/identity";
+import { unseal } from "../../core/sealing";
+import { startTestTables } from "../support/dynamodb-tables";
+
+const OPERATOR_KEY = "sk-operator-0123456789abcdef";
+process.env.SST_RESOURCES_JSON = JSON.stringify({
+  App: { name: "takes", stage: "test" },
+  Codes: { name: "Codes" },
+  ServerSecret: { value: "credentials-test-secret" },
+  ProviderKey: { value: OPERATOR_KEY },
+});
+
+let tables: Awaited<ReturnType<typeof startTestTables>>;
+beforeAll(async () => {
+  tables = await startTestTables();
+  await issueAccessCode("demo-0123456789ab", "test code");
+});
+afterAll(() => tables?.stop());
+
+async function rejection(promise: Promise<unknown>): Promise<TakesError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TakesError);
+  return error as TakesError;
+}
+
+const broughtKey = "sk-proj-Abc_def-0123456789";
+
+describe("resolveCredential", () => {
+  it("takes a brought key as the person's own, sealed for the poller", async () => {
+    const resolved = await resolveCredential(broughtKey);
+    expect(resolved).toMatchObject({
+      ownerId: ownerIdFor(broughtKey),
+      providerCredential: broughtKey,
+      kind: "brought-key",
+    });
+    expect(resolved.sealed).not.toContain(broughtKey);
+    expect(unseal(resolved.sealed!)).toBe(broughtKey);
+  });
+
+  it("gives the same key the same owner every time, and another key another owner", async () => {
+    const again = await resolveCredential(broughtKey);
+    const other = await resolveCredential("sk-proj-someoneElse0123");
+    expect(again.ownerId).toBe((await resolveCredential(broughtKey)).ownerId);
+    expect(other.ownerId).not.toBe(again.ownerId);
+    expect(again.ownerId).not.toContain(broughtKey);
+  });
+
+  it("lets an access code act with the operator's key", async () => {
+    const resolved = await resolveCredential("demo-0123456789ab");
+    expect(resolved).toEqual({
+      ownerId: ownerIdFor("demo-0123456789ab"),
+      providerCredential: OPERATOR_KEY,
+      kind: "access-code",
+    });
+  });
+
+  it.each([
+    ["an unknown code", "demo-ffffffffffff"],
+    ["an empty bearer", ""],
+    ["a short key", "sk-short"],
+    ["a key with odd characters", "sk-abc def ghi jkl"],
+    ["an overlong key", `sk-${"a".repeat(201)}`],
+    ["an overlong code", "x".repeat(201)],
+  ])("answers %s with a 401 that does not echo it", async (_, bearer) => {
+    const error = await rejection(resolveCredential(bearer));
+    expect(error.status).toBe(401);
+    if (bearer) expect(JSON.stringify(error.toJSON())).not.toContain(bearer);
+  });
+});
+
+describe("credentialForJob", () => {
+  it("unseals a brought key, and falls back to the operator's key", async () => {
+    const { sealed } = await resolveCredential(broughtKey);
+    expect(credentialForJob({ sealedCredential: sealed })).toBe(broughtKey);
+    expect(credentialForJob({})).toBe(OPERATOR_KEY);
+  });
+});

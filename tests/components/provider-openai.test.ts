@@ -1,0 +1,200 @@
+import sharp from "sharp";
+import { Resource } from "sst";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProviderEmulator } from "../../local/provider-emulator/server";
+import {
+  ContentExpired,
+  ContentNotAvailable,
+  ProviderRateLimited,
+  ProviderRejected,
+  ProviderUnavailable,
+  providerFailureToTakesError,
+  type NormalisedStatus,
+  type ProviderVariant,
+} from "../../core/providers/contract";
+import { defaultProvider, getProvider, listProviders } from "../../core/providers/index";
+import { openaiProvider as provider } from "../../core/providers/openai";
+import { waitFor } from "../support/wait";
+
+// The adapter against the real emulator, in process: real HTTP, real multipart, real MP4s.
+const KEY = "sk-test-adapter-0123456789";
+let emulator: Awaited<ReturnType<typeof createProviderEmulator>>;
+
+beforeAll(async () => {
+  emulator = await createProviderEmulator({ port: 0, generationMs: 1_000 });
+  process.env.SST_RESOURCES_JSON = JSON.stringify({
+    App: { name: "takes", stage: "test" },
+    ProviderBaseUrl: { value: `${emulator.url}/v1` },
+  });
+});
+afterAll(() => emulator?.close());
+
+const request = { model: "sora-2", prompt: "a kite over the dunes", seconds: 4, size: "1280x720" };
+
+async function emulatorControl(path: string, body?: unknown) {
+  const response = await fetch(`${emulator.url}/_emulator/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok, `${path}: ${response.status}`).toBe(true);
+}
+
+/** Polls until the job completes, keeping every status seen on the way. */
+async function untilCompleted(providerJobId: string): Promise<NormalisedStatus[]> {
+  const seen: NormalisedStatus[] = [];
+  await waitFor(
+    async () => {
+      const status = await provider.getStatus(KEY, providerJobId);
+      seen.push(status);
+      return status.status === "completed";
+    },
+    { timeoutMs: 15_000, intervalMs: 100, what: `${providerJobId} to complete` },
+  );
+  return seen;
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail("expected the call to fail"),
+    (error: unknown) => error,
+  );
+}
+
+async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  return Buffer.from(await new Response(stream).arrayBuffer());
+}
+
+describe("OpenAI videos adapter", () => {
+  it("is the registry's default and answers to its name", async () => {
+    expect(defaultProvider).toBe(provider);
+    expect(getProvider("openai")).toBe(provider);
+    expect(listProviders()).toContain(provider);
+    expect(() => getProvider("nobody")).toThrow(/no video provider named/);
+    expect(provider.capabilities.seconds).toEqual([4, 8, 12]);
+  });
+
+  let finished: string;
+
+  it("creates a job and reports it queued, then rising progress, then completed", async () => {
+    const { providerJobId } = await provider.create(KEY, request);
+    const seen = await untilCompleted(providerJobId);
+    finished = providerJobId;
+
+    expect(seen[0]?.status).toMatch(/^(queued|in_progress)$/);
+    const progress = seen.map((status) => status.progress);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(seen.some((status) => status.progress > 0 && status.progress < 100)).toBe(true);
+
+    const done = seen.at(-1)!;
+    expect(done).toMatchObject({ status: "completed", progress: 100 });
+    expect(done.error).toBeUndefined();
+    expect(Date.parse(done.completedAt!)).toBeGreaterThan(0);
+    expect(Date.parse(done.expiresAt!)).toBeGreaterThan(Date.parse(done.completedAt!));
+  });
+
+  it("creates a job from a reference image of the video's size", async () => {
+    const png = await sharp({
+      create: { width: 1280, height: 720, channels: 3, background: "#3366aa" },
+    })
+      .png()
+      .toBuffer();
+    const { providerJobId } = await provider.create(KEY, {
+      ...request,
+      reference: { bytes: new Uint8Array(png), contentType: "image/png" },
+    });
+    expect((await untilCompleted(providerJobId)).at(-1)?.status).toBe("completed");
+  });
+
+  it.each<[ProviderVariant, RegExp]>([
+    ["video", /^video\/mp4/],
+    ["thumbnail", /^image\//],
+    ["spritesheet", /^image\//],
+  ])("downloads the %s", async (variant, contentType) => {
+    const content = await provider.download(KEY, finished, variant);
+    expect(content.contentType).toMatch(contentType);
+    const bytes = await bytesOf(content.body);
+    expect(bytes.length).toBeGreaterThan(100);
+    if (content.contentLength !== undefined) expect(content.contentLength).toBe(bytes.length);
+    if (variant === "video") expect(bytes.subarray(4, 8).toString("latin1")).toBe("ftyp");
+  });
+
+  it("remixes a finished video into a new job", async () => {
+    const remix = await provider.remix!(KEY, finished, "the same kite, at night");
+    expect(remix.providerJobId).not.toBe(finished);
+    expect((await untilCompleted(remix.providerJobId)).at(-1)?.status).toBe("completed");
+  });
+
+  it("reports a rejected request as a 4xx the person can act on", async () => {
+    const error = await failure(provider.create(KEY, { ...request, seconds: 7 }));
+    expect(error).toBeInstanceOf(ProviderRejected);
+    const shown = providerFailureToTakesError(error);
+    expect(shown?.status).toBeGreaterThanOrEqual(400);
+    expect(shown?.status).toBeLessThan(500);
+  });
+
+  it("turns 429s that outlast the SDK's retries into ProviderRateLimited with the wait", async () => {
+    await emulatorControl("faults", { rateLimit: { count: 3, retryAfterSeconds: 1 } });
+    const error = await failure(provider.getStatus(KEY, finished));
+    expect(error).toBeInstanceOf(ProviderRateLimited);
+    expect((error as ProviderRateLimited).retryAfterMs).toBe(1_000);
+    // The fault is used up: the next call goes through.
+    expect((await provider.getStatus(KEY, finished)).status).toBe("completed");
+  });
+
+  it("turns 5xx replies into ProviderUnavailable", async () => {
+    await emulatorControl("faults", { serverErrors: { count: 3 } });
+    expect(await failure(provider.getStatus(KEY, finished))).toBeInstanceOf(ProviderUnavailable);
+  });
+
+  it("reports a job the provider failed with the provider's reason", async () => {
+    await emulatorControl("faults", {
+      failNextJobs: { count: 1, code: "moderation_blocked", message: "Blocked by moderation." },
+    });
+    const { providerJobId } = await provider.create(KEY, request);
+    const failed = await waitFor(
+      async () => {
+        const status = await provider.getStatus(KEY, providerJobId);
+        return status.status === "failed" && status;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: `${providerJobId} to fail` },
+    );
+    expect(failed.error).toEqual({ code: "moderation_blocked", message: "Blocked by moderation." });
+  });
+
+  it("turns a download before completion into ContentNotAvailable", async () => {
+    const { providerJobId } = await provider.create(KEY, request);
+    expect(await failure(provider.download(KEY, providerJobId, "video"))).toBeInstanceOf(
+      ContentNotAvailable,
+    );
+  });
+
+  it("turns a lapsed download into ContentExpired", async () => {
+    const { providerJobId } = await provider.create(KEY, request);
+    await untilCompleted(providerJobId);
+    await emulatorControl(`expire/${providerJobId}`);
+    expect(await failure(provider.download(KEY, providerJobId, "video"))).toBeInstanceOf(
+      ContentExpired,
+    );
+  });
+
+  it("deletes a job", async () => {
+    const { providerJobId } = await provider.create(KEY, request);
+    await untilCompleted(providerJobId);
+    await provider.delete!(KEY, providerJobId);
+    const error = await failure(provider.getStatus(KEY, providerJobId));
+    expect(error).toBeInstanceOf(ProviderRejected);
+    expect((error as ProviderRejected).status).toBe(404);
+  });
+
+  it("turns a provider nobody answers at into ProviderUnavailable", async () => {
+    const baseUrl = Resource.ProviderBaseUrl as { value: string };
+    const working = baseUrl.value;
+    baseUrl.value = "http://127.0.0.1:9/v1"; // the discard port: connection refused
+    try {
+      expect(await failure(provider.getStatus(KEY, finished))).toBeInstanceOf(ProviderUnavailable);
+    } finally {
+      baseUrl.value = working;
+    }
+  });
+});
