@@ -37,7 +37,10 @@ export async function resolveCredential(bearer: string): Promise<ResolvedCredent
   }
   return {
     ownerId: ownerIdFor(bearer),
-    providerCredential: Resource.ProviderKey.value,
+    // Read on use: routes that never call the provider are not linked to the operator's key.
+    get providerCredential() {
+      return Resource.ProviderKey.value;
+    },
     kind: "access-code",
   };
 }

@@ -43,4 +43,19 @@ export const media = new sst.aws.Bucket("Media", {
     exposeHeaders: ["Accept-Ranges", "Content-Length", "Content-Range", "ETag"],
     maxAge: "1 hour",
   },
+  // A copier killed mid-upload leaves an invisible multipart upload behind, billed until aborted.
+  // SST's lifecycle rules only expire objects, so the one rule is given its action here.
+  lifecycle: [{ id: "abort-incomplete-uploads" }],
+  transform: {
+    lifecycle: (args) => {
+      args.rules = [
+        {
+          id: "abort-incomplete-uploads",
+          status: "Enabled",
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+      ];
+    },
+  },
 });

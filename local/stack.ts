@@ -24,6 +24,8 @@ export interface StackOptions {
   providerContentLifetimeSeconds?: number;
   /** Run scheduled handlers this often instead of their declared rate (tests). */
   scheduleIntervalMs?: number;
+  /** How long a copier holds a job before another may take over (crash tests). */
+  copyLeaseMs?: number;
 }
 
 export interface Stack {
@@ -235,6 +237,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         FFMPEG_PATH: ffmpegPath(),
         ...(options.scheduleIntervalMs !== undefined && {
           TAKES_SCHEDULE_INTERVAL_MS: String(options.scheduleIntervalMs),
+        }),
+        ...(options.copyLeaseMs !== undefined && {
+          TAKES_COPY_LEASE_MS: String(options.copyLeaseMs),
         }),
       }),
       logDir,

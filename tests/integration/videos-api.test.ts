@@ -1,9 +1,10 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { dynamoClient, s3Client } from "../../core/aws";
+import { ownerIdFor } from "../../core/identity";
 import { api, newKey, useStackEnvironment } from "../support/api";
 import { waitFor } from "../support/wait";
 
@@ -78,16 +79,25 @@ describe("POST /api/videos", () => {
   });
 
   it("takes a multipart request and cover-fits a reference image of another size", async () => {
+    const credential = newKey();
     const form = new FormData();
     for (const [name, value] of Object.entries(valid)) form.set(name, String(value));
     form.set("input_reference", new Blob([await png(640, 640)], { type: "image/png" }), "ref.png");
-    const { status, body } = await api("/api/videos", { credential: newKey(), form });
+    const { status, body } = await api("/api/videos", { credential, form });
     expect(status).toBe(202);
     expect(body.seconds).toBe(4);
-    const objects = await s3Client().send(
-      new ListObjectsV2Command({ Bucket: "media", Prefix: "references/" }),
+    const stored = await s3Client().send(
+      new ListObjectsV2Command({
+        Bucket: "media",
+        Prefix: `references/${ownerIdFor(credential)}/`,
+      }),
     );
-    expect(objects.KeyCount).toBeGreaterThan(0);
+    expect(stored.KeyCount).toBe(1);
+    const object = await s3Client().send(
+      new GetObjectCommand({ Bucket: "media", Key: stored.Contents![0]!.Key! }),
+    );
+    const fitted = await sharp(await object.Body!.transformToByteArray()).metadata();
+    expect(`${fitted.width}x${fitted.height}`).toBe(valid.size);
   });
 
   it("accepts the demo access code as well as a brought key", async () => {
