@@ -32,6 +32,17 @@ export interface CopyLease {
   until: number;
 }
 
+/**
+ * Seconds of an access code's quota a job reserved when it was created (core/quota.ts). The job's
+ * end gives them back once, in the same write, if it failed or expired; `refundedAt` records that.
+ */
+export interface QuotaReservation {
+  codeHash: string;
+  seconds: number;
+  reservedAt: string;
+  refundedAt?: string;
+}
+
 /** The `pollShard` value active jobs carry: the sparse byNextPoll index only holds active jobs. */
 export const ACTIVE_POLL_SHARD = "active";
 
@@ -74,23 +85,28 @@ export interface Job {
   estimatedCostUsd?: number;
   /** Provider or copy failures in a row; a successful poll resets it. */
   consecutiveErrors: number;
+  /** Only for jobs an access code paid for; brought keys have no quota. */
+  quotaReservation?: QuotaReservation;
 }
 
 /** What the caller decides when it creates a job; the rest starts out the same for every job. */
-export interface NewJob {
-  owner: string;
-  provider: string;
-  providerJobId: string;
-  model: string;
-  prompt: string;
-  seconds: number;
-  size: string;
-  referenceKey?: string;
-  parentId?: string;
-  sealedCredential?: string;
+export type NewJob = Pick<
+  Job,
+  | "owner"
+  | "provider"
+  | "providerJobId"
+  | "model"
+  | "prompt"
+  | "seconds"
+  | "size"
+  | "referenceKey"
+  | "parentId"
+  | "sealedCredential"
+  | "quotaReservation"
+> & {
   /** Ms epoch of the first poll. */
   nextPollAt: number;
-}
+};
 
 // Monotonic, so jobs created in the same millisecond by one process still list in creation order.
 const nextJobId = monotonicFactory();

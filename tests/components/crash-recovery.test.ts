@@ -53,46 +53,53 @@ const emulatorFaults = (faults: object | undefined) =>
   });
 
 describe("a runtime crash mid-copy", () => {
-  it("leaves the job recoverable: after a restart it completes with one copy of the video", async () => {
-    const created = await api("/api/videos", {
-      method: "POST",
-      body: JSON.stringify({
-        prompt: "a lighthouse in fog",
-        model: "sora-2",
-        seconds: 4,
-        size: "1280x720",
-      }),
-    });
-    // Every provider answer now takes seconds, so the copier is caught while it downloads.
-    await emulatorFaults({ slowMs: 6_000 });
-    await waitFor(async () => (await api(`/api/videos/${created.id}`)).status === "copying", {
-      timeoutMs: 60_000,
-      what: "the copy to start",
-    });
+  // Recovery waits out the copy lease and the sweeper's grace: about a minute, more under load.
+  it(
+    "leaves the job recoverable: after a restart it completes with one copy of the video",
+    { timeout: 300_000 },
+    async () => {
+      const created = await api("/api/videos", {
+        method: "POST",
+        body: JSON.stringify({
+          prompt: "a lighthouse in fog",
+          model: "sora-2",
+          seconds: 4,
+          size: "1280x720",
+        }),
+      });
+      // Every provider answer now takes seconds, so the copier is caught while it downloads.
+      await emulatorFaults({ slowMs: 6_000 });
+      await waitFor(async () => (await api(`/api/videos/${created.id}`)).status === "copying", {
+        timeoutMs: 60_000,
+        what: "the copy to start",
+      });
 
-    await stack.crashRuntime();
-    await emulatorFaults(undefined);
-    await stack.startRuntime();
+      await stack.crashRuntime();
+      await emulatorFaults(undefined);
+      await stack.startRuntime();
 
-    const done = await waitFor(
-      async () => {
-        const job = await api(`/api/videos/${created.id}`);
-        return job.status === "completed" && job.media.video ? job : undefined;
-      },
-      { timeoutMs: 150_000, intervalMs: 500, what: "the job to complete after the restart" },
-    );
-    const s3 = new S3Client({
-      endpoint: stack.awsUrl,
-      forcePathStyle: true,
-      region: "us-east-1",
-      credentials: { accessKeyId: "takeslocal", secretAccessKey: "takeslocal" },
-    });
-    const stored = await s3.send(new ListObjectsV2Command({ Bucket: "media", Prefix: "videos/" }));
-    const videos = (stored.Contents ?? []).filter(
-      (object) => object.Key?.includes(created.id) && object.Key.endsWith("/video.mp4"),
-    );
-    expect(videos).toHaveLength(1);
-    expect(videos[0]?.Size).toBe(done.media.video?.bytes);
-    expect(done.media.video?.bytes).toBeGreaterThan(10_000);
-  });
+      const done = await waitFor(
+        async () => {
+          const job = await api(`/api/videos/${created.id}`);
+          return job.status === "completed" && job.media.video ? job : undefined;
+        },
+        { timeoutMs: 150_000, intervalMs: 500, what: "the job to complete after the restart" },
+      );
+      const s3 = new S3Client({
+        endpoint: stack.awsUrl,
+        forcePathStyle: true,
+        region: "us-east-1",
+        credentials: { accessKeyId: "takeslocal", secretAccessKey: "takeslocal" },
+      });
+      const stored = await s3.send(
+        new ListObjectsV2Command({ Bucket: "media", Prefix: "videos/" }),
+      );
+      const videos = (stored.Contents ?? []).filter(
+        (object) => object.Key?.includes(created.id) && object.Key.endsWith("/video.mp4"),
+      );
+      expect(videos).toHaveLength(1);
+      expect(videos[0]?.Size).toBe(done.media.video?.bytes);
+      expect(done.media.video?.bytes).toBeGreaterThan(10_000);
+    },
+  );
 });

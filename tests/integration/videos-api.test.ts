@@ -33,20 +33,31 @@ const JOB_FIELDS = [
   "status",
 ].sort();
 
-async function pollQueueMessages(): Promise<number> {
+/** Messages ready, delayed or in flight on one of the stack's queues (fauxqs's inspection API). */
+async function queuedMessages(queue: string): Promise<number> {
   const response = await fetch(
-    `${inject("stack").env.AWS_ENDPOINT_URL_SQS}/_fauxqs/queues/PollQueue`,
+    `${inject("stack").env.AWS_ENDPOINT_URL_SQS}/_fauxqs/queues/${queue}`,
   );
-  const queue = (await response.json()) as { messages: Record<string, unknown[]> };
-  return Object.values(queue.messages).reduce((sum, list) => sum + list.length, 0);
+  const inspected = (await response.json()) as { messages: Record<string, unknown[]> };
+  return Object.values(inspected.messages).reduce((sum, list) => sum + list.length, 0);
 }
+
+/** Earlier tests' polls and frame extractions have finished: nothing else is writing. */
+const quiet = () =>
+  waitFor(
+    async () => (await queuedMessages("PollQueue")) + (await queuedMessages("FramesQueue")) === 0,
+    {
+      timeoutMs: 90_000,
+      what: "earlier jobs' polls and frame extractions to finish",
+    },
+  );
 
 /** What a request could have written: every job, every object, every queued poll. */
 async function footprint() {
   const [jobs, objects, messages] = await Promise.all([
     dynamoClient().send(new ScanCommand({ TableName: "Jobs", Select: "COUNT" })),
     s3Client().send(new ListObjectsV2Command({ Bucket: "media" })),
-    pollQueueMessages(),
+    queuedMessages("PollQueue"),
   ]);
   return { jobs: jobs.Count, objects: objects.KeyCount, messages };
 }
@@ -151,10 +162,7 @@ describe("bad input answers 4xx JSON and writes nothing", () => {
   ];
 
   it.each(cases)("%s", async (_, options, status, code) => {
-    await waitFor(async () => (await pollQueueMessages()) === 0, {
-      timeoutMs: 60_000,
-      what: "earlier jobs' polls to drain",
-    });
+    await quiet();
     const before = await footprint();
     const reply = await api("/api/videos", { method: "POST", ...options });
     expect(reply.status).toBe(status);
@@ -167,6 +175,7 @@ describe("bad input answers 4xx JSON and writes nothing", () => {
     const form = new FormData();
     for (const [name, value] of Object.entries(valid)) form.set(name, String(value));
     form.set("input_reference", new Blob(["not an image"], { type: "image/png" }), "x.png");
+    await quiet();
     const before = await footprint();
     const notImage = await api("/api/videos", { credential, form });
     expect(notImage.status).toBe(400);
@@ -178,6 +187,7 @@ describe("bad input answers 4xx JSON and writes nothing", () => {
   });
 
   it("a malformed multipart body", async () => {
+    await quiet();
     const before = await footprint();
     const reply = await api("/api/videos", {
       credential,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { startDynamoDb } from "../../local/dynamodb";
 import { loadStackModel } from "../../local/infra-recorder";
 import { ensureResources } from "../../local/resources";
+import { stackModel } from "./stack-model";
 
 /** A port the OS just handed out, so parallel test files never collide. */
 export async function freePort(): Promise<number> {
@@ -31,16 +32,7 @@ export async function startTestTables(): Promise<{ endpoint: string; stop(): Pro
   process.env.AWS_SECRET_ACCESS_KEY ??= "takestest";
   try {
     const { tables } = await loadStackModel();
-    await ensureResources({
-      tables,
-      buckets: {},
-      queues: {},
-      bucketNotifications: [],
-      routes: [],
-      schedules: [],
-      secrets: [],
-      functions: {},
-    });
+    await ensureResources(stackModel({ tables }));
   } catch (error) {
     await service.stop();
     throw error;
