@@ -3,8 +3,7 @@
  * each status to its own error class (BadRequestError, NotFoundError, RateLimitError, ...).
  */
 
-export type ErrorType =
-  "invalid_request_error" | "rate_limit_error" | "server_error" | "not_found_error";
+export type ErrorType = "invalid_request_error" | "rate_limit_error" | "server_error";
 
 export class ApiError extends Error {
   constructor(
@@ -38,8 +37,27 @@ export const invalidApiKey = () =>
   );
 
 /** What OpenAI answers for an id that does not exist (or belongs to another key). */
-export const notFound = (what: string) =>
-  new ApiError(404, `${what} not found.`, "invalid_request_error", null, "not_found");
+export const videoNotFound = (id: string) =>
+  new ApiError(404, `Video with id '${id}' not found.`, "invalid_request_error", null, "not_found");
+
+export const contentNotReady = (id: string, status: string) =>
+  new ApiError(
+    404,
+    `Video ${id} is ${status}; its content is only available once it has completed.`,
+    "invalid_request_error",
+    null,
+    "video_not_ready",
+  );
+
+/** Callers tell this 404 from "not ready" by its code (and the word "expired"). */
+export const contentExpired = (id: string, expiresAt: number) =>
+  new ApiError(
+    404,
+    `The content of video ${id} expired at ${new Date(expiresAt * 1000).toISOString()}.`,
+    "invalid_request_error",
+    null,
+    "video_content_expired",
+  );
 
 export const routeNotFound = (method: string, path: string) =>
   new ApiError(404, `Invalid URL (${method} ${path})`, "invalid_request_error");

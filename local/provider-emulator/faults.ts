@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ApiError, rateLimited, serverError } from "./errors";
 
-export const faultsSchema = z.strictObject({
+const faultsSchema = z.strictObject({
   rateLimit: z
     .strictObject({
       count: z.number().int().min(0),
@@ -13,8 +13,6 @@ export const faultsSchema = z.strictObject({
     })
     .optional(),
   serverErrors: z.strictObject({ count: z.number().int().min(0) }).optional(),
-  /** An alias of serverErrors: some callers spell it in the singular. */
-  serverError: z.strictObject({ count: z.number().int().min(0) }).optional(),
   slowMs: z.number().int().min(0).optional(),
   failNextJobs: z
     .strictObject({
@@ -53,8 +51,7 @@ export class FaultInjector {
       this.rateLimitsLeft = faults.rateLimit.count;
       this.retryAfterSeconds = faults.rateLimit.retryAfterSeconds;
     }
-    const serverErrors = faults.serverErrors ?? faults.serverError;
-    if (serverErrors) this.serverErrorsLeft = serverErrors.count;
+    if (faults.serverErrors) this.serverErrorsLeft = faults.serverErrors.count;
     if (faults.slowMs !== undefined) this.slowMs = faults.slowMs;
     if (faults.failNextJobs) {
       this.jobFailuresLeft = faults.failNextJobs.count;

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { badRequest } from "./errors";
 import { readFields, sendJson, type Route } from "./http";
-import { requiredPrompt, wrapPrompt } from "./prompt";
+import { FONT_FILE, requiredPrompt, wrapPrompt } from "./prompt";
 
 const MIN_SIDE = 256;
 const MAX_SIDE = 3840;
@@ -51,13 +51,34 @@ const escapeXml = (text: string) =>
 /** Hue, 0-359, from two bytes of the hash. */
 const hue = (hash: Buffer, offset: number) => hash.readUInt16BE(offset) % 360;
 
-/** One PNG: a gradient and a few soft shapes in prompt-derived colours, and the prompt. */
-export async function renderImage(prompt: string, width: number, height: number, variant = 0) {
+/**
+ * One PNG: a gradient and a few soft shapes in prompt-derived colours, and the prompt on a dark
+ * band. The text is set by sharp from the packaged font, never from whatever fonts the machine has.
+ */
+async function renderImage(prompt: string, width: number, height: number, variant = 0) {
   const hash = createHash("sha256").update(`${variant}:${prompt}`).digest();
   const [from, to, accent] = [hue(hash, 0), hue(hash, 2), hue(hash, 4)];
   const fontSize = Math.max(14, Math.round(Math.min(width, height) / 18));
-  const lines = wrapPrompt(prompt, Math.floor(width / (fontSize * 0.6)) - 2).split("\n");
-  const textTop = height - fontSize * (lines.length + 1);
+  const margin = fontSize;
+
+  const text = await sharp({
+    text: {
+      // Pango markup, hence the escaping.
+      text: `<span foreground="white">${escapeXml(
+        wrapPrompt(prompt, Math.floor(width / (fontSize * 0.6)) - 2),
+      )}</span>`,
+      font: `DejaVu Sans ${fontSize}`,
+      fontfile: FONT_FILE,
+      dpi: 72,
+      width: width - 2 * margin,
+      align: "centre",
+      rgba: true,
+    },
+  })
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  const bandHeight = Math.min(height, text.info.height + margin);
+
   const circles = [0, 1, 2]
     .map((i) => {
       const cx = (hash[8 + i] ?? 0) / 255;
@@ -69,24 +90,23 @@ export async function renderImage(prompt: string, width: number, height: number,
       );
     })
     .join("");
-  const text = lines
-    .map(
-      (line, i) =>
-        `<tspan x="${Math.round(width / 2)}" y="${textTop + fontSize * (i + 1)}">` +
-        `${escapeXml(line)}</tspan>`,
-    )
-    .join("");
-  const svg =
+  const background =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">` +
     `<stop offset="0" stop-color="hsl(${from},60%,35%)"/>` +
     `<stop offset="1" stop-color="hsl(${to},60%,20%)"/></linearGradient></defs>` +
     `<rect width="100%" height="100%" fill="url(#g)"/>${circles}` +
-    `<text font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" fill="white" ` +
-    `text-anchor="middle">${text}</text></svg>`;
+    `<rect y="${height - bandHeight}" width="100%" height="${bandHeight}" fill="black" ` +
+    `fill-opacity="0.45"/></svg>`;
 
-  return sharp({ create: { width, height, channels: 3, background: `hsl(${from},60%,30%)` } })
-    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+  return sharp(Buffer.from(background))
+    .composite([
+      {
+        input: text.data,
+        top: Math.max(0, height - bandHeight + Math.round(margin / 2)),
+        left: Math.max(0, Math.round((width - text.info.width) / 2)),
+      },
+    ])
     .png()
     .toBuffer();
 }

@@ -1,9 +1,18 @@
 /**
- * Prompts: the validation every generation endpoint shares (OpenAI's messages), and the wrapping
- * used to draw a prompt onto a video frame or an image.
+ * Prompts: the validation every generation endpoint shares (OpenAI's messages), and the font and
+ * wrapping used to draw a prompt onto a video frame or an image.
  */
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { badRequest } from "./errors";
 import type { Fields } from "./http";
+
+/** DejaVu Sans from the npm package: drawing never depends on the machine's own fonts. */
+export const FONT_FILE = join(
+  dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
+  "ttf",
+  "DejaVuSans.ttf",
+);
 
 const MAX_PROMPT_CHARS = 32_000;
 /** Lines of prompt drawn on a frame; longer prompts are cut with an ellipsis. */

@@ -1,16 +1,18 @@
 /**
  * Renders what a "generated" video looks like: a real H.264 MP4 of exactly the requested size and
- * duration (moving test pattern, or the reference image slowly panning, with the prompt written
- * on it), plus the WebP thumbnail and sprite sheet OpenAI offered as content variants.
+ * duration (a moving test pattern tinted by the prompt, opening on the reference image when there
+ * is one, with the prompt written on it), plus the WebP thumbnail and sprite sheet OpenAI offered
+ * as content variants. One ffmpeg run writes all three, so the video is encoded once and never
+ * decoded again.
  *
  * At most MAX_FFMPEG_PROCESSES ffmpeg processes run at once (the rest queue), so a burst of jobs
  * cannot starve the machine the tests run on.
  */
+import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { runFfmpeg } from "../../core/media/ffmpeg";
-import { wrapPrompt } from "./prompt";
+import { FONT_FILE, wrapPrompt } from "./prompt";
 
 export const VIDEO_FILE = "video.mp4";
 export const THUMBNAIL_FILE = "thumbnail.webp";
@@ -22,7 +24,11 @@ const FPS = 24;
 const FFMPEG_TIMEOUT_MS = 120_000;
 const THUMBNAIL_WIDTH = 320;
 const SPRITE_GRID = 10;
-const SPRITE_TILE_WIDTH = 160;
+/** The long side of one sprite tile (160x90 for a landscape video, 90x160 for a portrait one). */
+const SPRITE_TILE_LONG_SIDE = 160;
+/** How long the reference image holds before it fades into the moving pattern. */
+const MAX_REFERENCE_SECONDS = 2;
+const REFERENCE_FADE_SECONDS = 0.5;
 
 export interface RenderRequest {
   /** The job's folder; the outputs are written into it. */
@@ -31,15 +37,9 @@ export interface RenderRequest {
   seconds: number;
   width: number;
   height: number;
-  /** A PNG of exactly width x height, used as the moving background. */
+  /** A PNG of exactly width x height: the clip's opening frames, as "continue from" expects. */
   referenceImage?: string;
 }
-
-const fontFile = join(
-  dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json")),
-  "ttf",
-  "DejaVuSans.ttf",
-);
 
 /**
  * Escapes a value for a filter option inside a filtergraph: once for the option parser (`\ ' :`),
@@ -50,6 +50,8 @@ function escapeFilterValue(value: string): string {
   return optionLevel.replace(/[\\'[\],;]/g, "\\$&");
 }
 
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
 export class Renderer {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -58,87 +60,94 @@ export class Renderer {
   /** Running ffmpeg processes, so close() can wait until they are really gone. */
   private readonly processes = new Set<Promise<unknown>>();
 
-  async render(request: RenderRequest): Promise<void> {
+  /** Writes VIDEO_FILE, THUMBNAIL_FILE and SPRITESHEET_FILE into `request.dir`. */
+  async render(request: RenderRequest, signal?: AbortSignal): Promise<void> {
     const { dir, prompt, seconds, width, height, referenceImage } = request;
     const fontSize = Math.max(16, Math.round(Math.min(width, height) / 24));
     const textFile = join(dir, "prompt.txt");
     // The prompt goes through a file with expansion off: nothing a user types reaches the graph.
     await writeFile(textFile, wrapPrompt(prompt, Math.floor(width / (fontSize * 0.62))));
 
-    const video = join(dir, VIDEO_FILE);
-    await this.ffmpeg([
-      ...backgroundInputs(seconds, width, height, referenceImage),
-      "-f",
-      "lavfi",
-      "-i",
-      "anullsrc=channel_layout=stereo:sample_rate=48000",
-      "-filter_complex",
-      `[0:v]${backgroundFilter(width, height, referenceImage)}` +
-        `drawtext=fontfile=${escapeFilterValue(fontFile)}` +
-        `:textfile=${escapeFilterValue(textFile)}:expansion=none` +
-        `:fontsize=${fontSize}:fontcolor=white:line_spacing=${Math.round(fontSize / 4)}` +
-        `:box=1:boxcolor=black@0.55:boxborderw=${Math.round(fontSize / 2)}` +
-        `:x=(w-text_w)/2:y=h-text_h-h/10[v]`,
-      "-map",
-      "[v]",
-      "-map",
-      "1:a",
-      "-t",
-      String(seconds),
-      "-r",
-      String(FPS),
-      "-c:v",
-      "libx264",
-      "-preset",
-      "ultrafast",
-      "-pix_fmt",
-      "yuv420p",
-      "-color_primaries",
-      "bt709",
-      "-color_trc",
-      "bt709",
-      "-colorspace",
-      "bt709",
-      "-c:a",
-      "aac",
-      "-b:a",
-      "64k",
-      "-shortest",
-      "-movflags",
-      "+faststart",
-      "-y",
-      video,
-    ]);
+    // Different prompts get differently tinted patterns; the same prompt always the same one.
+    const hue = createHash("sha256").update(prompt).digest().readUInt16BE(0) % 360;
+    const referenceSeconds = Math.min(MAX_REFERENCE_SECONDS, seconds / 2);
+    const landscape = width >= height;
+    const tileWidth = landscape
+      ? SPRITE_TILE_LONG_SIDE
+      : even((SPRITE_TILE_LONG_SIDE * width) / height);
+    const tileHeight = landscape
+      ? even((SPRITE_TILE_LONG_SIDE * height) / width)
+      : SPRITE_TILE_LONG_SIDE;
 
-    const tileHeight = Math.round((SPRITE_TILE_WIDTH * height) / width / 2) * 2;
-    await Promise.all([
-      this.ffmpeg([
-        ...["-ss", String(Math.min(1, seconds / 2)), "-i", video],
-        ...["-an", "-frames:v", "1", "-vf", `scale=${THUMBNAIL_WIDTH}:-2`],
-        ...["-c:v", "libwebp", "-y", join(dir, THUMBNAIL_FILE)],
-      ]),
-      this.ffmpeg([
-        ...["-i", video, "-an", "-frames:v", "1"],
-        "-vf",
-        `fps=${SPRITE_GRID * SPRITE_GRID}/${seconds},scale=${SPRITE_TILE_WIDTH}:${tileHeight},` +
-          `tile=${SPRITE_GRID}x${SPRITE_GRID}`,
-        ...["-c:v", "libwebp", "-y", join(dir, SPRITESHEET_FILE)],
-      ]),
-    ]);
+    const background = referenceImage
+      ? `[2:v]format=rgba,fade=t=out:st=${referenceSeconds - REFERENCE_FADE_SECONDS}` +
+        `:d=${REFERENCE_FADE_SECONDS}:alpha=1[reference];` +
+        `[0:v]hue=h=${hue}[pattern];` +
+        `[pattern][reference]overlay=eof_action=pass:format=rgb,`
+      : `[0:v]hue=h=${hue},`;
+    const graph =
+      background +
+      `drawtext=fontfile=${escapeFilterValue(FONT_FILE)}` +
+      `:textfile=${escapeFilterValue(textFile)}:expansion=none` +
+      `:fontsize=${fontSize}:fontcolor=white:line_spacing=${Math.round(fontSize / 4)}` +
+      `:box=1:boxcolor=black@0.55:boxborderw=${Math.round(fontSize / 2)}` +
+      `:x=(w-text_w)/2:y=h-text_h-h/10,` +
+      // Converted with the BT.709 matrix it is tagged with, so players show the same colours.
+      `scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,split=3[video][thumb][sprite];` +
+      `[thumb]trim=start=${Math.min(1, seconds / 2)},setpts=PTS-STARTPTS,` +
+      `scale=${THUMBNAIL_WIDTH}:-2[thumbnail];` +
+      `[sprite]fps=${SPRITE_GRID * SPRITE_GRID}/${seconds},scale=${tileWidth}:${tileHeight},` +
+      `tile=${SPRITE_GRID}x${SPRITE_GRID}[spritesheet]`;
+
+    await this.ffmpeg(
+      [
+        "-y",
+        ...[
+          "-f",
+          "lavfi",
+          "-i",
+          `testsrc2=size=${width}x${height}:rate=${FPS}:duration=${seconds}`,
+        ],
+        ...["-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"],
+        ...(referenceImage
+          ? // Our own PNG, read as exactly that: no pattern expansion, no other protocols.
+            ["-f", "image2", "-pattern_type", "none", "-protocol_whitelist", "file"].concat(
+              ["-loop", "1", "-framerate", String(FPS), "-t", String(referenceSeconds)],
+              ["-i", referenceImage],
+            )
+          : []),
+        ...["-filter_complex", graph],
+        ...["-map", "[video]", "-map", "1:a", "-t", String(seconds)],
+        ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+        ...["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709"],
+        ...["-color_range", "tv", "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart"],
+        join(dir, VIDEO_FILE),
+        ...["-map", "[thumbnail]", "-frames:v", "1", "-c:v", "libwebp", join(dir, THUMBNAIL_FILE)],
+        ...["-map", "[spritesheet]", "-frames:v", "1", "-c:v", "libwebp"],
+        join(dir, SPRITESHEET_FILE),
+      ],
+      signal,
+    );
   }
 
   /** Kills running renders, refuses queued ones, and resolves once every process has exited. */
   async close() {
     this.shutdown.abort(new Error("provider emulator shutting down"));
-    for (const wake of this.waiting.splice(0)) wake();
+    for (const wake of this.waiting.splice(0)) {
+      this.running++; // each woken waiter holds a slot it will release()
+      wake();
+    }
     await Promise.allSettled([...this.processes]);
   }
 
-  private async ffmpeg(args: string[]): Promise<void> {
+  private async ffmpeg(args: string[], jobSignal: AbortSignal | undefined): Promise<void> {
+    const signal = jobSignal
+      ? AbortSignal.any([this.shutdown.signal, jobSignal])
+      : this.shutdown.signal;
     await this.acquire();
     try {
-      this.shutdown.signal.throwIfAborted();
-      const run = runFfmpeg(args, { timeoutMs: FFMPEG_TIMEOUT_MS, signal: this.shutdown.signal });
+      signal.throwIfAborted();
+      const run = runFfmpeg(args, { timeoutMs: FFMPEG_TIMEOUT_MS, signal });
       this.processes.add(run);
       await run.finally(() => this.processes.delete(run));
     } finally {
@@ -160,30 +169,4 @@ export class Renderer {
     if (next) next();
     else this.running--;
   }
-}
-
-function backgroundInputs(
-  seconds: number,
-  width: number,
-  height: number,
-  referenceImage: string | undefined,
-): string[] {
-  if (referenceImage) {
-    return ["-loop", "1", "-framerate", String(FPS), "-t", String(seconds), "-i", referenceImage];
-  }
-  return ["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=${FPS}:duration=${seconds}`];
-}
-
-/**
- * With a reference image: enlarge it by a fifth and drift across it, so the clip moves while
- * staying clearly the reference. Ends with a comma, ready for the drawtext filter.
- */
-function backgroundFilter(width: number, height: number, referenceImage: string | undefined) {
-  if (!referenceImage) return "";
-  const even = (n: number) => Math.round(n / 2) * 2;
-  return (
-    `scale=${even(width * 1.2)}:${even(height * 1.2)},` +
-    `crop=${width}:${height}:x=(in_w-out_w)*(0.5-0.5*cos(t*0.8)):y=(in_h-out_h)*(0.5+0.5*sin(t*0.6)),` +
-    `setsar=1,format=yuv420p,`
-  );
 }

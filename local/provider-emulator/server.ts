@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ZodError } from "zod";
+import { prettifyError, ZodError } from "zod";
 import { badRequest, invalidApiKey, routeNotFound } from "./errors";
 import { FaultInjector, type Faults } from "./faults";
 import { readFields, sendError, sendJson, type Route } from "./http";
@@ -24,7 +24,8 @@ import type { WebhookConfig } from "./webhooks";
 export interface ProviderEmulatorOptions {
   /** 0 (the default) picks any free port. */
   port?: number;
-  host?: "127.0.0.1";
+  /** Loopback by default: the emulator accepts any sk- key, so it must not face a network. */
+  host?: string;
   /** Where rendered files go; a temporary folder (removed on close) when absent. */
   dataDir?: string;
   /** How long a job takes; by default what sora-2 took: 20 s plus 2.5 s per second of video. */
@@ -81,7 +82,7 @@ export async function createProviderEmulator(
       try {
         faults.set(await readFields(req));
       } catch (error) {
-        if (error instanceof ZodError) throw badRequest(`Invalid faults: ${error.message}`);
+        if (error instanceof ZodError) throw badRequest(`Invalid faults: ${prettifyError(error)}`);
         throw error;
       }
       return sendJson(res, 200, { ok: true });
@@ -124,9 +125,10 @@ export async function createProviderEmulator(
     handled.catch((error: unknown) => sendError(res, error));
   });
 
+  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off("error", reject);
       resolve();
     });
@@ -134,7 +136,7 @@ export async function createProviderEmulator(
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     setFaults: (input) => faults.set(input),
     clearFaults: () => faults.clear(),
     expire: (videoId) => store.expire(videoId),

@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { badRequest, notFound } from "./errors";
+import { badRequest, contentExpired, contentNotReady, videoNotFound } from "./errors";
 import type { FaultInjector, JobFailure } from "./faults";
 import {
   Renderer,
@@ -71,6 +71,8 @@ interface Job {
   createdMs: number;
   dir: string;
   hasReference: boolean;
+  /** Stops the job's render when the job is deleted. */
+  render: AbortController;
   params: Omit<NewVideo, "referencePng"> & { remixedFrom: string | null };
   /** Null until the job has finished. */
   outcome:
@@ -118,6 +120,7 @@ export class VideoStore {
       createdMs: Date.now(),
       dir,
       hasReference: reference !== undefined,
+      render: new AbortController(),
       params: { ...params, remixedFrom: remixedFrom?.id ?? null },
       outcome: null,
       expiresAt: null,
@@ -128,7 +131,7 @@ export class VideoStore {
     const injectedFailure = this.options.faults.takeJobFailure();
     const rendered: Promise<JobFailure | null> = injectedFailure
       ? Promise.resolve(injectedFailure)
-      : this.options.renderer.render(this.renderRequest(job, reference)).then(
+      : this.options.renderer.render(this.renderRequest(job, reference), job.render.signal).then(
           () => null,
           (error: unknown) => ({
             code: "render_failed",
@@ -188,6 +191,7 @@ export class VideoStore {
     const job = this.find(owner, id);
     job.deleted = true;
     this.jobs.delete(id);
+    job.render.abort(new Error(`video ${id} was deleted`));
     await rm(job.dir, { recursive: true, force: true });
     return { id, object: "video.deleted" as const, deleted: true };
   }
@@ -195,11 +199,9 @@ export class VideoStore {
   /** The file for a content variant, only between completion and expiry. */
   content(owner: string, id: string, variant: ContentVariant) {
     const job = this.find(owner, id);
-    if (job.outcome?.status !== "completed") {
-      throw notFound(`Content for video ${id} is not available yet; it`);
-    }
+    if (job.outcome?.status !== "completed") throw contentNotReady(id, this.stateOf(job).status);
     if (job.expiresAt !== null && job.expiresAt * 1000 <= Date.now()) {
-      throw notFound(`Content for video ${id} has expired; it`);
+      throw contentExpired(id, job.expiresAt);
     }
     const { file, contentType } = CONTENT_FILES[variant];
     return { path: join(job.dir, file), contentType };
@@ -208,7 +210,7 @@ export class VideoStore {
   /** Moves a video's expires_at into the past, whoever owns it (a test control). */
   expire(id: string): Video {
     const job = this.jobs.get(id);
-    if (!job) throw notFound(`Video ${id}`);
+    if (!job) throw videoNotFound(id);
     job.expiresAt = unixSeconds(Date.now()) - 1;
     return this.toVideo(job);
   }
@@ -222,7 +224,7 @@ export class VideoStore {
   private find(owner: string, id: string): Job {
     const job = this.jobs.get(id);
     // Another key's video answers exactly like a missing one: ids must not leak across keys.
-    if (!job || job.owner !== owner) throw notFound(`Video with id '${id}'`);
+    if (!job || job.owner !== owner) throw videoNotFound(id);
     return job;
   }
 

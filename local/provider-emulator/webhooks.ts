@@ -7,20 +7,20 @@ import { createHmac, randomBytes } from "node:crypto";
 
 export interface WebhookConfig {
   url: string;
-  /** `whsec_<base64>`. */
+  /** `whsec_<base64>`, as OpenAI issued them. */
   secret: string;
 }
 
-export type VideoEventType = "video.completed" | "video.failed";
+type VideoEventType = "video.completed" | "video.failed";
 
 const DELIVERY_TIMEOUT_MS = 5_000;
 const SECRET_PREFIX = "whsec_";
 
-export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(
-    secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret,
-    "base64",
-  );
+function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  // As the SDK's verifier reads it: the base64 part of a `whsec_` secret, else the raw text.
+  const key = secret.startsWith(SECRET_PREFIX)
+    ? Buffer.from(secret.slice(SECRET_PREFIX.length), "base64")
+    : Buffer.from(secret, "utf8");
   const digest = createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
   return `v1,${digest}`;
 }

@@ -15,8 +15,8 @@ import OpenAI, {
 } from "openai";
 import type { Video } from "openai/resources/videos";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probe } from "../../core/media/ffmpeg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { probe, runFfmpeg } from "../../core/media/ffmpeg";
 import { createProviderEmulator } from "../../local/provider-emulator/server";
 import { waitFor } from "../support/wait";
 
@@ -26,6 +26,23 @@ const KEY = "sk-test-1";
 const OTHER_KEY = "sk-test-2";
 const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString("base64")}`;
 const GENERATION_MS = 1_500;
+const CONTENT_LIFETIME_SECONDS = 600;
+
+const VIDEO_FIELDS = [
+  "completed_at",
+  "created_at",
+  "error",
+  "expires_at",
+  "id",
+  "model",
+  "object",
+  "progress",
+  "prompt",
+  "remixed_from_video_id",
+  "seconds",
+  "size",
+  "status",
+];
 
 interface Delivery {
   body: string;
@@ -61,6 +78,7 @@ beforeAll(async () => {
   emulator = await createProviderEmulator({
     port: 0,
     generationMs: GENERATION_MS,
+    contentLifetimeSeconds: CONTENT_LIFETIME_SECONDS,
     webhook: { url: webhookUrl, secret: WEBHOOK_SECRET },
   });
   client = clientFor(KEY);
@@ -81,10 +99,12 @@ async function untilFinished(id: string, sdk = client): Promise<Video[]> {
       seen.push(video);
       return video.status === "completed" || video.status === "failed";
     },
-    { timeoutMs: 30_000, intervalMs: 100, what: `${id} to finish` },
+    { timeoutMs: 45_000, intervalMs: 100, what: `${id} to finish` },
   );
   return seen;
 }
+
+const lastOf = (seen: Video[]) => seen[seen.length - 1]!;
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -99,16 +119,24 @@ const isWebp = (bytes: Buffer) =>
   bytes.subarray(0, 4).toString("latin1") === "RIFF" &&
   bytes.subarray(8, 12).toString("latin1") === "WEBP";
 
-const png = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: "#3a6ea5" } })
+const solidPng = (width: number, height: number, background: string) =>
+  sharp({ create: { width, height, channels: 3, background } })
     .png()
     .toBuffer();
 
-describe("provider emulator, through the OpenAI SDK", () => {
+/** The webhook delivered for a video, once it has arrived. */
+const deliveryFor = (videoId: string) =>
+  waitFor(() => deliveries.find((d) => JSON.parse(d.body).data?.id === videoId), {
+    timeoutMs: 5_000,
+    what: `the webhook for ${videoId}`,
+  });
+
+describe("provider emulator videos, through the OpenAI SDK", () => {
   let completed: Video;
 
   it("answers its health check", async () => {
     const response = await fetch(`${emulator.url}/_emulator/health`);
+    expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
   });
 
@@ -118,29 +146,38 @@ describe("provider emulator, through the OpenAI SDK", () => {
       seconds: "4",
       size: "1280x720",
     });
+    expect(Object.keys(created).sort()).toEqual(VIDEO_FIELDS);
     expect(created).toMatchObject({
       object: "video",
       status: "queued",
       progress: 0,
       model: "sora-2",
+      prompt: "a red kite over the dunes at dusk",
       seconds: "4",
       size: "1280x720",
       remixed_from_video_id: null,
       completed_at: null,
+      expires_at: null,
       error: null,
     });
     expect(created.id).toMatch(/^video_[0-9a-f]+$/);
 
+    // No content before completion.
+    const early = await rejection(client.videos.downloadContent(created.id));
+    expect(early).toBeInstanceOf(NotFoundError);
+    expect(early).toMatchObject({ code: "video_not_ready" });
+
     const seen = await untilFinished(created.id);
-    completed = seen[seen.length - 1]!;
+    completed = lastOf(seen);
     expect(completed.status).toBe("completed");
     expect(completed.progress).toBe(100);
     expect(completed.completed_at).toBeGreaterThanOrEqual(created.created_at);
-    expect(completed.expires_at).toBeGreaterThan(completed.completed_at!);
+    expect(completed.expires_at).toBe(completed.completed_at! + CONTENT_LIFETIME_SECONDS);
 
     const progress = seen.map((video) => video.progress);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(seen.some((video) => video.status === "in_progress" && video.progress > 0)).toBe(true);
+    const midway = seen.filter((video) => video.status === "in_progress");
+    expect(midway.some((video) => video.progress > 0 && video.progress < 100)).toBe(true);
   });
 
   it("serves the video: exact size and length, H.264, with its content length", async () => {
@@ -153,84 +190,147 @@ describe("provider emulator, through the OpenAI SDK", () => {
     await writeFile(file, bytes);
     const info = await probe(file);
     expect(info).toMatchObject({ width: 1280, height: 720, codec: "h264" });
-    expect(Math.abs(info.durationSeconds - 4)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs(info.durationSeconds - 4)).toBeLessThanOrEqual(0.1);
   });
 
   it("serves the thumbnail and the sprite sheet as WebP", async () => {
     for (const variant of ["thumbnail", "spritesheet"] as const) {
       const response = await client.videos.downloadContent(completed.id, { variant });
-      expect(response.headers.get("content-type")).toBe("image/webp");
-      expect(isWebp(await bytesOf(response)), variant).toBe(true);
+      expect(response.headers.get("content-type"), variant).toBe("image/webp");
+      const bytes = await bytesOf(response);
+      expect(Number(response.headers.get("content-length")), variant).toBe(bytes.length);
+      expect(isWebp(bytes), variant).toBe(true);
     }
   });
 
-  it("accepts a reference image of exactly the size, and refuses any other", async () => {
+  it("opens on a reference image of exactly the size, and refuses any other size", async () => {
     const withReference = await client.videos.create({
       // Characters that would break an ffmpeg filtergraph: the prompt must reach drawtext intact.
       prompt: "the same street: at night, [rain]; 100% 'wet' \\ %{pts}",
       size: "720x1280",
-      input_reference: await toFile(await png(720, 1280), "ref.png", { type: "image/png" }),
+      input_reference: await toFile(await solidPng(720, 1280, "#d01010"), "ref.png", {
+        type: "image/png",
+      }),
     });
     expect(withReference.status).toBe("queued");
 
-    const error = await rejection(
+    const wrongSize = await rejection(
       client.videos.create({
         prompt: "wrong size",
         size: "720x1280",
-        input_reference: await toFile(await png(1280, 720), "ref.png", { type: "image/png" }),
+        input_reference: await toFile(await solidPng(1280, 720, "#d01010"), "ref.png", {
+          type: "image/png",
+        }),
       }),
     );
-    expect(error).toBeInstanceOf(BadRequestError);
-    expect(error).toMatchObject({ status: 400, param: "input_reference" });
+    expect(wrongSize).toBeInstanceOf(BadRequestError);
+    expect(wrongSize).toMatchObject({ status: 400, param: "input_reference" });
+    expect((wrongSize as BadRequestError).message).toContain("1280x720");
 
-    const seen = await untilFinished(withReference.id);
-    expect(seen[seen.length - 1]?.status).toBe("completed");
+    // `{image_url}` with a data: URL is the other way to pass one.
+    const dataUrl = `data:image/png;base64,${(await solidPng(1280, 720, "#1010d0")).toString("base64")}`;
+    const byUrl = await client.videos.create({
+      prompt: "from a data URL",
+      size: "1280x720",
+      input_reference: { image_url: dataUrl },
+    });
+    expect(byUrl.status).toBe("queued");
+    await client.videos.delete(byUrl.id);
+
+    expect(lastOf(await untilFinished(withReference.id)).status).toBe("completed");
+    const file = join(workDir, "reference.mp4");
+    await writeFile(file, await bytesOf(await client.videos.downloadContent(withReference.id)));
+    const firstFrame = await runFfmpeg(
+      ["-i", file, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1"],
+      { timeoutMs: 15_000 },
+    );
+    // The top half (the prompt is drawn lower down) is the red reference, not the test pattern.
+    const { channels } = await sharp(firstFrame)
+      .extract({ left: 0, top: 0, width: 720, height: 640 })
+      .stats();
+    expect(channels[0]!.mean).toBeGreaterThan(180);
+    expect(channels[1]!.mean).toBeLessThan(50);
+    expect(channels[2]!.mean).toBeLessThan(50);
   });
 
   it("refuses invalid parameters with OpenAI's 400", async () => {
     const badSeconds = await rejection(client.videos.create({ prompt: "x", seconds: "5" as "4" }));
     expect(badSeconds).toBeInstanceOf(BadRequestError);
-    expect(badSeconds).toMatchObject({ param: "seconds" });
+    expect(badSeconds).toMatchObject({ param: "seconds", type: "invalid_request_error" });
+
+    const badSize = await rejection(
+      client.videos.create({ prompt: "x", size: "640x480" as "720x1280" }),
+    );
+    expect(badSize).toMatchObject({ status: 400, param: "size" });
 
     const noPrompt = await rejection(client.videos.create({ prompt: "" }));
     expect(noPrompt).toMatchObject({ status: 400, param: "prompt" });
+
+    // Broken JSON cannot be sent through the SDK, so this one goes by hand.
+    const response = await fetch(`${emulator.url}/v1/videos`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      body: '{"prompt": ',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: {
+        type: "invalid_request_error",
+        param: null,
+        message: expect.stringContaining("JSON"),
+      },
+    });
   });
 
   it("lists newest first and pages with `after`", async () => {
-    const all = await client.videos.list({ limit: 100 });
-    expect(all.data.length).toBeGreaterThanOrEqual(2);
-    const createdAt = all.data.map((video) => video.created_at);
-    expect(createdAt).toEqual([...createdAt].sort((a, b) => b - a));
+    const lister = clientFor(`sk-list-${randomBytes(4).toString("hex")}`);
+    const ids: string[] = [];
+    for (const prompt of ["first", "second", "third"]) {
+      ids.push((await lister.videos.create({ prompt })).id);
+    }
+    const newestFirst = [...ids].reverse();
 
-    const firstPage = await client.videos.list({ limit: 1 });
-    expect(firstPage.data.map((video) => video.id)).toEqual([all.data[0]!.id]);
+    const firstPage = await lister.videos.list({ limit: 2 });
+    expect(firstPage.data.map((video) => video.id)).toEqual(newestFirst.slice(0, 2));
     expect(firstPage.has_more).toBe(true);
-    const secondPage = await client.videos.list({ limit: 1, after: firstPage.last_id });
-    expect(secondPage.data.map((video) => video.id)).toEqual([all.data[1]!.id]);
+    expect(firstPage.last_id).toBe(newestFirst[1]);
+    const raw = await lister.get<{ object: string; first_id: string }>("/videos", {
+      query: { limit: 2 },
+    });
+    expect(raw).toMatchObject({ object: "list", first_id: newestFirst[0] });
+
+    const secondPage = await lister.videos.list({ limit: 2, after: firstPage.last_id });
+    expect(secondPage.data.map((video) => video.id)).toEqual(newestFirst.slice(2));
+    expect(secondPage.has_more).toBe(false);
 
     const paged: string[] = [];
-    for await (const video of client.videos.list({ limit: 1 })) paged.push(video.id);
-    expect(paged).toEqual(all.data.map((video) => video.id));
+    for await (const video of lister.videos.list({ limit: 2 })) paged.push(video.id);
+    expect(paged).toEqual(newestFirst);
+
+    // Deleting also stops their renders, sparing the machine.
+    for (const id of ids) await lister.videos.delete(id);
+    expect((await lister.videos.list()).data).toEqual([]);
   });
 
   it("remixes a completed video, and refuses to remix an unfinished one", async () => {
     const remix = await client.videos.remix(completed.id, { prompt: "the kite, now blue" });
     expect(remix).toMatchObject({
+      status: "queued",
       remixed_from_video_id: completed.id,
       prompt: "the kite, now blue",
       size: completed.size,
       seconds: completed.seconds,
     });
+    expect(remix.id).not.toBe(completed.id);
     const error = await rejection(client.videos.remix(remix.id, { prompt: "too soon" }));
     expect(error).toBeInstanceOf(BadRequestError);
-    const seen = await untilFinished(remix.id);
-    expect(seen[seen.length - 1]?.status).toBe("completed");
+    expect(lastOf(await untilFinished(remix.id)).status).toBe("completed");
   });
 
   it("answers 404 for an unknown id", async () => {
-    expect(await rejection(client.videos.retrieve("video_doesnotexist"))).toBeInstanceOf(
-      NotFoundError,
-    );
+    const error = await rejection(client.videos.retrieve("video_doesnotexist"));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ status: 404, type: "invalid_request_error" });
   });
 
   it("refuses a key that is not an sk- key", async () => {
@@ -242,15 +342,20 @@ describe("provider emulator, through the OpenAI SDK", () => {
   it("keeps each key's videos to itself", async () => {
     const other = clientFor(OTHER_KEY);
     expect(await rejection(other.videos.retrieve(completed.id))).toBeInstanceOf(NotFoundError);
+    expect(await rejection(other.videos.downloadContent(completed.id))).toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(await rejection(other.videos.remix(completed.id, { prompt: "mine" }))).toBeInstanceOf(
+      NotFoundError,
+    );
     expect(await rejection(other.videos.delete(completed.id))).toBeInstanceOf(NotFoundError);
     expect((await other.videos.list()).data).toEqual([]);
+    // And the owner still has it.
+    expect((await client.videos.retrieve(completed.id)).status).toBe("completed");
   });
 
   it("delivers signed webhooks the SDK verifies", async () => {
-    const delivery = await waitFor(
-      () => deliveries.find((d) => JSON.parse(d.body).data?.id === completed.id),
-      { timeoutMs: 5_000, what: `the webhook for ${completed.id}` },
-    );
+    const delivery = await deliveryFor(completed.id);
     const event = await client.webhooks.unwrap(
       delivery.body,
       delivery.headers as Record<string, string>,
@@ -262,6 +367,7 @@ describe("provider emulator, through the OpenAI SDK", () => {
       data: { id: completed.id },
     });
     expect(event.id).toMatch(/^evt_[0-9a-f]+$/);
+    expect(delivery.headers["webhook-id"]).toBe(event.id);
 
     const tampered = delivery.body.replace(completed.id, "video_someoneelse");
     expect(
@@ -275,16 +381,18 @@ describe("provider emulator, through the OpenAI SDK", () => {
     });
     expect(response.status).toBe(200);
     const video = await client.videos.retrieve(completed.id);
+    expect(video.status).toBe("completed");
     expect(video.expires_at).toBeLessThan(Date.now() / 1000);
-    expect(await rejection(client.videos.downloadContent(completed.id))).toBeInstanceOf(
-      NotFoundError,
-    );
+    const error = await rejection(client.videos.downloadContent(completed.id));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({ code: "video_content_expired" });
   });
 
   it("deletes a video", async () => {
     const deleted = await client.videos.delete(completed.id);
     expect(deleted).toEqual({ id: completed.id, object: "video.deleted", deleted: true });
     expect(await rejection(client.videos.retrieve(completed.id))).toBeInstanceOf(NotFoundError);
+    expect(await rejection(client.videos.delete(completed.id))).toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -297,7 +405,10 @@ describe("provider emulator faults", () => {
     });
     expect(response.status).toBe(200);
   };
-  afterAll(() => fetch(`${emulator.url}/_emulator/faults`, { method: "DELETE" }));
+  afterEach(async () => {
+    const response = await fetch(`${emulator.url}/_emulator/faults`, { method: "DELETE" });
+    expect(response.status).toBe(200);
+  });
 
   it("rate limits with retry-after", async () => {
     await setFaults({ rateLimit: { count: 1, retryAfterSeconds: 1 } });
@@ -312,12 +423,25 @@ describe("provider emulator faults", () => {
     await setFaults({ rateLimit: { count: 1, retryAfterSeconds: 1 } });
     const started = Date.now();
     await expect(clientFor(KEY, 1).videos.list()).resolves.toBeDefined();
+    // The SDK honoured retry-after before its one retry.
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
   it("answers 500 for injected server errors", async () => {
     await setFaults({ serverErrors: { count: 1 } });
-    expect(await rejection(client.videos.list())).toBeInstanceOf(InternalServerError);
+    const error = await rejection(client.videos.list());
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(error).toMatchObject({ status: 500, type: "server_error" });
+    await expect(client.videos.list()).resolves.toBeDefined();
+  });
+
+  it("refuses a malformed fault", async () => {
+    const response = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rateLimit: { count: -1 } }),
+    });
+    expect(response.status).toBe(400);
   });
 
   it("fails the next job with the given error, and says so by webhook", async () => {
@@ -325,20 +449,23 @@ describe("provider emulator faults", () => {
       failNextJobs: { count: 1, code: "moderation_blocked", message: "Blocked." },
     });
     const job = await client.videos.create({ prompt: "this one fails" });
-    const seen = await untilFinished(job.id);
-    expect(seen[seen.length - 1]).toMatchObject({
+    expect(lastOf(await untilFinished(job.id))).toMatchObject({
       status: "failed",
+      completed_at: null,
+      expires_at: null,
       error: { code: "moderation_blocked", message: "Blocked." },
     });
-    const delivery = await waitFor(
-      () => deliveries.find((d) => JSON.parse(d.body).data?.id === job.id),
-      { timeoutMs: 5_000, what: `the webhook for ${job.id}` },
-    );
+    expect(await rejection(client.videos.downloadContent(job.id))).toBeInstanceOf(NotFoundError);
+    const delivery = await deliveryFor(job.id);
     const event = await client.webhooks.unwrap(
       delivery.body,
       delivery.headers as Record<string, string>,
     );
     expect(event.type).toBe("video.failed");
+
+    // Only `count` jobs fail.
+    const next = await client.videos.create({ prompt: "this one works" });
+    expect(lastOf(await untilFinished(next.id)).status).toBe("completed");
   });
 
   it("fails a job whose render fails with render_failed", async () => {
@@ -346,8 +473,7 @@ describe("provider emulator faults", () => {
     process.env.FFMPEG_PATH = join(workDir, "no-such-ffmpeg");
     try {
       const job = await client.videos.create({ prompt: "no ffmpeg today" });
-      const seen = await untilFinished(job.id);
-      expect(seen[seen.length - 1]).toMatchObject({
+      expect(lastOf(await untilFinished(job.id))).toMatchObject({
         status: "failed",
         error: { code: "render_failed" },
       });
@@ -357,34 +483,51 @@ describe("provider emulator faults", () => {
     }
   });
 
-  it("slows every answer down by slowMs", async () => {
-    await setFaults({ slowMs: 300 });
-    const started = Date.now();
+  it("slows every answer down by slowMs, set programmatically too", async () => {
+    emulator.setFaults({ slowMs: 400 });
+    let started = Date.now();
     await client.videos.list();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    await fetch(`${emulator.url}/_emulator/faults`, { method: "DELETE" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+
+    emulator.clearFaults();
+    started = Date.now();
+    await client.videos.list();
+    expect(Date.now() - started).toBeLessThan(390);
   });
 });
 
-describe("images and responses", () => {
-  it("generates a PNG of exactly the requested size", async () => {
-    const result = await client.images.generate({
-      model: "gpt-image-2",
-      prompt: "a lighthouse in fog",
-      size: "1280x720" as "1024x1024",
-    });
-    const image = Buffer.from(result.data?.[0]?.b64_json ?? "", "base64");
-    const metadata = await sharp(image).metadata();
-    expect(metadata).toMatchObject({ format: "png", width: 1280, height: 720 });
+describe("provider emulator images and responses", () => {
+  const generate = (prompt: string, size: string, n?: number) =>
+    client.images.generate({ model: "gpt-image-2", prompt, size: size as "1024x1024", n });
+  const decode = (result: OpenAI.ImagesResponse, index = 0) =>
+    Buffer.from(result.data?.[index]?.b64_json ?? "", "base64");
 
-    const error = await rejection(
-      client.images.generate({
-        model: "gpt-image-2",
-        prompt: "x",
-        size: "1000x700" as "1024x1024",
-      }),
-    );
-    expect(error).toMatchObject({ status: 400, param: "size" });
+  it("generates PNGs of exactly the requested size, the same for the same prompt", async () => {
+    for (const size of ["1280x720", "1024x1792"]) {
+      const metadata = await sharp(decode(await generate("a lighthouse in fog", size))).metadata();
+      expect(`${metadata.width}x${metadata.height}`).toBe(size);
+      expect(metadata.format).toBe("png");
+    }
+
+    const twice = [
+      await generate("a lighthouse in fog", "512x512"),
+      await generate("a lighthouse in fog", "512x512"),
+    ];
+    expect(decode(twice[1]!).equals(decode(twice[0]!))).toBe(true);
+    const other = await generate("a cactus at noon", "512x512");
+    expect(decode(other).equals(decode(twice[0]!))).toBe(false);
+
+    const pair = await generate("two takes", "256x256", 2);
+    expect(pair.data).toHaveLength(2);
+    expect(decode(pair, 0).equals(decode(pair, 1))).toBe(false);
+  });
+
+  it("refuses sizes gpt-image-2 would refuse", async () => {
+    for (const size of ["1000x704", "128x128", "4096x2048", "big"]) {
+      const error = await rejection(generate("x", size));
+      expect(error, size).toBeInstanceOf(BadRequestError);
+      expect(error, size).toMatchObject({ param: "size" });
+    }
   });
 
   it("rewrites a prompt into a production prompt, the same way every time", async () => {
@@ -395,10 +538,27 @@ describe("images and responses", () => {
         input: "a heron lifting off a misty lake, 8 seconds",
       });
     const [first, second] = [await ask(), await ask()];
-    expect(first.output_text).toContain("heron");
-    expect(first.output_text).toMatch(/Camera: /);
-    expect(first.output_text).toMatch(/\b8 s\b/);
+    expect(first).toMatchObject({ object: "response", status: "completed", model: "gpt-5-mini" });
+    for (const word of ["heron", "misty lake", "Camera:", "Lighting:", "Palette:", "Mood:"]) {
+      expect(first.output_text).toContain(word);
+    }
+    expect(first.output_text).toMatch(/\b8 seconds\b/);
     expect(second.output_text).toBe(first.output_text);
     expect(first.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it("reads the last user message of a message array", async () => {
+    const response = await client.responses.create({
+      model: "gpt-5-mini",
+      input: [
+        { role: "developer", content: "You write video prompts." },
+        { role: "user", content: [{ type: "input_text", text: "a lantern festival on a river" }] },
+      ],
+    });
+    expect(response.output_text).toContain("a lantern festival on a river");
+    expect(response.output_text).not.toContain("You write video prompts");
+
+    const error = await rejection(client.responses.create({ model: "gpt-5-mini", input: "" }));
+    expect(error).toMatchObject({ status: 400, param: "input" });
   });
 });
