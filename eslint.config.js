@@ -10,6 +10,8 @@ export default ts.config(
       ".sst/",
       ".takes/",
       "site/build/",
+      "site/build-*/",
+      "site/.svelte-kit-*/",
       "site/.svelte-kit/",
       "test-output/",
       "sst-env.d.ts",

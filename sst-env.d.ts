@@ -30,6 +30,10 @@ declare module "sst" {
       name: string;
       type: "sst.aws.Dynamo";
     };
+    Limits: {
+      name: string;
+      type: "sst.aws.Dynamo";
+    };
     Media: {
       name: string;
       type: "sst.aws.Bucket";
@@ -57,6 +61,10 @@ declare module "sst" {
     ServerSecret: {
       type: "sst.sst.Secret";
       value: string;
+    };
+    Shares: {
+      name: string;
+      type: "sst.aws.Dynamo";
     };
     Site: {
       type: "sst.aws.SvelteKit";

@@ -1,28 +1,223 @@
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { randomBytes } from "node:crypto";
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
 import { dynamoClient } from "./aws";
+import { badRequest, notFound, TakesError } from "./errors";
 import { accessCodeHash } from "./identity";
 
-/** An access code the operator issued; stored under its hash, never in clear. */
+/**
+ * An access code the operator issued: it acts with the operator's provider key, within a quota of
+ * seconds of generated video, until it expires or is revoked. Stored under its hash (an HMAC under
+ * the server secret), never in clear: a leaked table reveals no usable code.
+ */
 export interface AccessCode {
   codeHash: string;
   label: string;
+  /** Seconds of generated video the code may ever use. */
+  quotaSeconds: number;
+  /** Seconds reserved by jobs created with it, less those given back by jobs that failed. */
+  usedSeconds: number;
+  /** ISO instant from which the code no longer creates anything. */
+  expiresAt?: string;
+  /** ISO instant the operator revoked the code; a revoked code no longer signs anyone in. */
+  revokedAt?: string;
   createdAt: string;
 }
 
-export async function issueAccessCode(code: string, label: string): Promise<AccessCode> {
+export interface NewAccessCode {
+  label: string;
+  quotaSeconds: number;
+  expiresAt?: Date;
+}
+
+export type AccessCodeStatus = "active" | "revoked" | "expired" | "exhausted";
+
+const table = () => Resource.Codes.name;
+
+/** Crockford's base32 in lower case: no i, l, o or u, so nothing reads as something else. */
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/**
+ * A new code, easy to read out and type: `take-` and four groups of four characters, 80 random
+ * bits (crypto.randomBytes). It never starts with `sk-`, so it is never taken for a provider key.
+ */
+export function generateAccessCode(): string {
+  const bytes = randomBytes(16);
+  const characters = [...bytes].map((byte) => ALPHABET[byte % ALPHABET.length]!);
+  const groups = [0, 4, 8, 12].map((start) => characters.slice(start, start + 4).join(""));
+  return `take-${groups.join("-")}`;
+}
+
+function checkNewCode(fields: NewAccessCode) {
+  if (!fields.label.trim()) throw badRequest("invalid_label", "Give the code a label.");
+  if (!Number.isInteger(fields.quotaSeconds) || fields.quotaSeconds < 1) {
+    throw badRequest("invalid_quota", "The quota is a whole number of seconds, at least 1.");
+  }
+  if (fields.expiresAt && Number.isNaN(fields.expiresAt.getTime())) {
+    throw badRequest("invalid_expiry", "The expiry is not a date.");
+  }
+}
+
+/** Stores a new code; refuses to overwrite one that exists (its usage would be lost). */
+export async function issueAccessCode(code: string, fields: NewAccessCode): Promise<AccessCode> {
+  checkNewCode(fields);
   const item: AccessCode = {
     codeHash: accessCodeHash(code),
-    label,
+    label: fields.label.trim(),
+    quotaSeconds: fields.quotaSeconds,
+    usedSeconds: 0,
+    ...(fields.expiresAt && { expiresAt: fields.expiresAt.toISOString() }),
     createdAt: new Date().toISOString(),
   };
-  await dynamoClient().send(new PutCommand({ TableName: Resource.Codes.name, Item: item }));
+  await dynamoClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: item,
+      ConditionExpression: "attribute_not_exists(codeHash)",
+    }),
+  );
   return item;
 }
 
-export async function findAccessCode(code: string): Promise<AccessCode | undefined> {
+/**
+ * Makes sure a code exists with this label and quota, keeping its usage: the local stack seeds
+ * its demo code this way on every start. A code stored before codes had quotas gets one.
+ */
+export async function ensureAccessCode(
+  code: string,
+  fields: Omit<NewAccessCode, "expiresAt">,
+): Promise<AccessCode> {
+  checkNewCode(fields);
+  const { Attributes } = await dynamoClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { codeHash: accessCodeHash(code) },
+      UpdateExpression:
+        "SET #label = :label, quotaSeconds = :quota, usedSeconds = if_not_exists(usedSeconds, :zero), " +
+        "createdAt = if_not_exists(createdAt, :now) REMOVE revokedAt, expiresAt",
+      ExpressionAttributeNames: { "#label": "label" },
+      ExpressionAttributeValues: {
+        ":label": fields.label,
+        ":quota": fields.quotaSeconds,
+        ":zero": 0,
+        ":now": new Date().toISOString(),
+      },
+      ReturnValues: "ALL_NEW",
+    }),
+  );
+  return Attributes as AccessCode;
+}
+
+/** The stored record of a code, by its hash; strongly consistent, for quota checks. */
+export async function getAccessCodeByHash(codeHash: string): Promise<AccessCode | undefined> {
   const { Item } = await dynamoClient().send(
-    new GetCommand({ TableName: Resource.Codes.name, Key: { codeHash: accessCodeHash(code) } }),
+    new GetCommand({ TableName: table(), Key: { codeHash }, ConsistentRead: true }),
   );
   return Item as AccessCode | undefined;
+}
+
+export const findAccessCode = (code: string) => getAccessCodeByHash(accessCodeHash(code));
+
+export const secondsLeft = (code: AccessCode) => Math.max(0, code.quotaSeconds - code.usedSeconds);
+
+export function accessCodeStatus(code: AccessCode, now = new Date()): AccessCodeStatus {
+  if (code.revokedAt) return "revoked";
+  if (code.expiresAt && Date.parse(code.expiresAt) <= now.getTime()) return "expired";
+  if (secondsLeft(code) === 0) return "exhausted";
+  return "active";
+}
+
+/** An instant as people read it: "2026-12-31 23:59 UTC". */
+export const readableInstant = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/**
+ * The expiry an operator typed: a day ("2026-12-31": the code works through the end of that day,
+ * UTC) or an ISO instant with its zone. Refuses anything else, and instants already past.
+ */
+export function parseExpiry(text: string, now = new Date()): Date {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+  const date = new Date(day ? `${text}T23:59:59.999Z` : text);
+  if (!(day || instant) || Number.isNaN(date.getTime())) {
+    throw badRequest(
+      "invalid_expiry",
+      `"${text}" is not a date: write 2026-12-31, or an instant like 2026-12-31T18:00:00Z.`,
+    );
+  }
+  if (day && date.toISOString().slice(0, 10) !== text) {
+    throw badRequest("invalid_expiry", `${text} is not a day of the calendar.`);
+  }
+  if (date.getTime() <= now.getTime()) {
+    throw badRequest("invalid_expiry", `${text} is already past.`);
+  }
+  return date;
+}
+
+/**
+ * Refuses a code that can no longer act: 403 once revoked or expired. An exhausted code still
+ * signs in (its library stays readable); creating is what the quota refuses (core/quota.ts).
+ */
+export function checkUsable(code: AccessCode, now = new Date()): void {
+  const status = accessCodeStatus(code, now);
+  if (status === "revoked") {
+    throw new TakesError(
+      403,
+      "access_code_revoked",
+      "This access code was revoked. Ask whoever gave it to you for a new one.",
+    );
+  }
+  if (status === "expired") {
+    throw new TakesError(
+      403,
+      "access_code_expired",
+      `This access code expired on ${readableInstant(code.expiresAt!)}. Ask whoever gave it to you for a new one.`,
+    );
+  }
+}
+
+/** Every code, by creation date; for the operator (the table holds a handful of items). */
+export async function listAccessCodes(): Promise<AccessCode[]> {
+  const codes: AccessCode[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamoClient().send(
+      new ScanCommand({ TableName: table(), ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    codes.push(...((page.Items ?? []) as AccessCode[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return codes.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * Revokes a code, named by the code itself or by its label (which must name exactly one code that
+ * is not revoked yet). Returns the revoked record. Jobs already running finish.
+ */
+export async function revokeAccessCode(codeOrLabel: string, now = new Date()) {
+  let target = await findAccessCode(codeOrLabel);
+  if (!target) {
+    const byLabel = (await listAccessCodes()).filter(
+      (code) => code.label === codeOrLabel && !code.revokedAt,
+    );
+    if (byLabel.length > 1) {
+      throw badRequest(
+        "ambiguous_label",
+        `${byLabel.length} codes are labelled "${codeOrLabel}"; revoke by the code itself.`,
+      );
+    }
+    target = byLabel[0];
+  }
+  if (!target) throw notFound("No code, and no unrevoked code's label, matches that.");
+  if (target.revokedAt) return target;
+  const { Attributes } = await dynamoClient().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { codeHash: target.codeHash },
+      UpdateExpression: "SET revokedAt = if_not_exists(revokedAt, :now)",
+      ConditionExpression: "attribute_exists(codeHash)",
+      ExpressionAttributeValues: { ":now": now.toISOString() },
+      ReturnValues: "ALL_NEW",
+    }),
+  );
+  return Attributes as AccessCode;
 }

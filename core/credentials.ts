@@ -1,5 +1,5 @@
 import { Resource } from "sst";
-import { findAccessCode } from "./access-codes";
+import { checkUsable, findAccessCode } from "./access-codes";
 import { unauthorized } from "./errors";
 import { ownerIdFor } from "./identity";
 import type { Job } from "./jobs/model";
@@ -12,6 +12,8 @@ export interface ResolvedCredential {
   kind: "brought-key" | "access-code";
   /** The brought key sealed for the job record, so the poller can act for the person later. */
   sealed?: string;
+  /** The access code's stored hash, where its quota is kept (core/quota.ts). */
+  accessCodeHash?: string;
 }
 
 const BROUGHT_KEY = /^sk-[A-Za-z0-9_-]{8,200}$/;
@@ -20,7 +22,8 @@ const MAX_ACCESS_CODE_LENGTH = 200;
 
 /**
  * A bearer is either the person's own provider key (`sk-…`) or an access code the operator issued,
- * which acts with the operator's key. Anything else is a 401 that does not say which check failed.
+ * which acts with the operator's key. Anything else is a 401 that does not say which check failed;
+ * a code the operator revoked, or one past its expiry, is a 403 that says so.
  */
 export async function resolveCredential(bearer: string): Promise<ResolvedCredential> {
   if (bearer.startsWith("sk-")) {
@@ -32,9 +35,10 @@ export async function resolveCredential(bearer: string): Promise<ResolvedCredent
       sealed: seal(bearer),
     };
   }
-  if (!bearer || bearer.length > MAX_ACCESS_CODE_LENGTH || !(await findAccessCode(bearer))) {
-    throw unauthorized();
-  }
+  const code =
+    bearer && bearer.length <= MAX_ACCESS_CODE_LENGTH ? await findAccessCode(bearer) : undefined;
+  if (!code) throw unauthorized();
+  checkUsable(code);
   return {
     ownerId: ownerIdFor(bearer),
     // Read on use: routes that never call the provider are not linked to the operator's key.
@@ -42,6 +46,7 @@ export async function resolveCredential(bearer: string): Promise<ResolvedCredent
       return Resource.ProviderKey.value;
     },
     kind: "access-code",
+    accessCodeHash: code.codeHash,
   };
 }
 

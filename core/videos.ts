@@ -1,4 +1,3 @@
-import { ulid } from "ulid";
 import { z } from "zod";
 import type { ResolvedCredential } from "./credentials";
 import { badRequest, notFound, TakesError } from "./errors";
@@ -7,6 +6,7 @@ import { fitReference } from "./media/reference";
 import { deletePrefix, presignGet, putMedia } from "./media/storage";
 import {
   isJobId,
+  type MediaObject,
   MEDIA_VARIANTS,
   mediaFolder,
   toPublicJob,
@@ -19,18 +19,22 @@ import { enqueuePoll } from "./polling/queue";
 import { firstPollDelaySeconds } from "./polling/schedule";
 import { defaultProvider, getProvider } from "./providers";
 import { providerFailureToTakesError, type VideoProvider } from "./providers/contract";
+import { withReservedSeconds } from "./quota";
+import { checkRateLimit } from "./rate-limit";
+import { newReferenceKey, readOwnedReference } from "./references";
 
 /** Prompts past this length are refused, as the provider would refuse them. */
 export const MAX_PROMPT_LENGTH = 4000;
 
-const Prompt = z
+/** A prompt as people write it, for a video or for the text model that improves one. */
+export const Prompt = z
   .string()
   .trim()
   .min(1, "Write a prompt.")
   .max(MAX_PROMPT_LENGTH, `Keep the prompt under ${MAX_PROMPT_LENGTH} characters.`);
 
 /** Seconds arrive as a JSON number or, from a form, a string of digits. */
-const Seconds = z.union([
+export const Seconds = z.union([
   z.number(),
   z
     .string()
@@ -44,6 +48,11 @@ export const VideoRequest = z.object({
   seconds: Seconds,
   size: z.string().min(1).max(20),
   provider: z.string().min(1).max(50).optional(),
+  /**
+   * A reference image already in the caller's library, instead of an uploaded one: a generated
+   * image (POST /api/images), an earlier upload, or a job's frame (see frameReferenceKey).
+   */
+  referenceKey: z.string().min(1).max(300).optional(),
 });
 export type VideoRequest = z.output<typeof VideoRequest>;
 
@@ -55,17 +64,23 @@ export const ListRequest = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(24),
 });
 
-/** Checks a request against what the provider declares it can do, before anything is written. */
-function checkCapabilities(provider: VideoProvider, request: VideoRequest) {
+/**
+ * Checks a request against what the provider declares it can do, before anything is written.
+ * Settings a request leaves out (a prompt to improve need not name them all) are not checked.
+ */
+export function checkCapabilities(
+  provider: VideoProvider,
+  request: { model?: string; size?: string; seconds?: number },
+) {
   const { models, sizes, seconds } = provider.capabilities;
   const oneOf = (values: readonly unknown[]) => values.join(", ");
-  if (!models.includes(request.model)) {
+  if (request.model !== undefined && !models.includes(request.model)) {
     throw badRequest("unknown_model", `Choose a model from: ${oneOf(models)}.`);
   }
-  if (!sizes.includes(request.size)) {
+  if (request.size !== undefined && !sizes.includes(request.size)) {
     throw badRequest("unknown_size", `Choose a size from: ${oneOf(sizes)}.`);
   }
-  if (!seconds.includes(request.seconds)) {
+  if (request.seconds !== undefined && !seconds.includes(request.seconds)) {
     throw badRequest("unknown_seconds", `Choose a duration from: ${oneOf(seconds)} seconds.`);
   }
 }
@@ -108,9 +123,33 @@ async function recordNewJob(
   return publicJob(job);
 }
 
+/** The reference image of a new job, fitted to its size: uploaded, or named by `referenceKey`. */
+async function referenceFor(
+  caller: ResolvedCredential,
+  provider: VideoProvider,
+  request: VideoRequest,
+  upload: Uint8Array | undefined,
+) {
+  const key = request.referenceKey;
+  if (upload && key) {
+    throw badRequest(
+      "reference_conflict",
+      "Send either a reference image or a referenceKey, not both.",
+    );
+  }
+  if ((upload || key) && !provider.capabilities.imageInput) {
+    throw badRequest("reference_unsupported", `${provider.name} does not take reference images.`);
+  }
+  if (upload) return { png: await fitReference(upload, request.size) };
+  if (key) return readOwnedReference(caller, key, request.size);
+  return undefined;
+}
+
 /**
  * A new generation. Everything is validated (and the reference fitted to the video's size) before
- * the provider is asked, and nothing is written unless it accepted the job.
+ * the provider is asked, and nothing is written unless it accepted the job. It takes one from the
+ * owner's "create" budget (429 when spent) and, for an access code, reserves the video's seconds
+ * on the code's quota (402 when it cannot cover them), given back if the provider refuses.
  */
 export async function createVideo(
   caller: ResolvedCredential,
@@ -119,22 +158,28 @@ export async function createVideo(
 ): Promise<PublicJob> {
   const provider = request.provider ? getProvider(request.provider) : defaultProvider;
   checkCapabilities(provider, request);
-  if (reference && !provider.capabilities.imageInput) {
-    throw badRequest("reference_unsupported", `${provider.name} does not take reference images.`);
-  }
-  const fitted = reference && (await fitReference(reference, request.size));
-  const { providerJobId } = await askProvider(() =>
-    provider.create(caller.providerCredential, {
-      model: request.model,
-      prompt: request.prompt,
-      seconds: request.seconds,
-      size: request.size,
-      ...(fitted && { reference: { bytes: fitted, contentType: "image/png" } }),
-    }),
+  await checkRateLimit(caller.ownerId, "create");
+  const fittedReference = await referenceFor(caller, provider, request, reference);
+  const fitted = fittedReference?.png;
+  const {
+    result: { providerJobId },
+    reservation,
+  } = await withReservedSeconds(caller, request.seconds, () =>
+    askProvider(() =>
+      provider.create(caller.providerCredential, {
+        model: request.model,
+        prompt: request.prompt,
+        seconds: request.seconds,
+        size: request.size,
+        ...(fitted && { reference: { bytes: fitted, contentType: "image/png" } }),
+      }),
+    ),
   );
+  // Every job keeps its own copy, even of a stored image: deleting a job deletes its reference,
+  // and deleting the job a frame came from must not take the new job's reference with it.
   let referenceKey: string | undefined;
   if (fitted) {
-    referenceKey = `references/${caller.ownerId}/${ulid()}.png`;
+    referenceKey = newReferenceKey(caller.ownerId);
     await putMedia(referenceKey, fitted, "image/png");
   }
   return recordNewJob(caller, {
@@ -145,6 +190,9 @@ export async function createVideo(
     seconds: request.seconds,
     size: request.size,
     referenceKey,
+    // A video started from another's frame descends from it, as a remix does.
+    parentId: fittedReference?.continuesJobId,
+    quotaReservation: reservation,
   });
 }
 
@@ -171,7 +219,10 @@ export async function listVideos(
   return { jobs: await Promise.all(page.jobs.map(publicJob)), nextCursor: page.nextCursor };
 }
 
-/** A new job from a finished one, with a new prompt, on the same provider and settings. */
+/**
+ * A new job from a finished one, with a new prompt, on the same provider and settings. Limited and
+ * paid for as a new video is (see createVideo), from the "remix" budget.
+ */
 export async function remixVideo(
   caller: ResolvedCredential,
   id: string,
@@ -185,9 +236,13 @@ export async function remixVideo(
   if (parent.status !== "completed") {
     throw new TakesError(409, "not_completed", "Only a completed video can be remixed.");
   }
+  await checkRateLimit(caller.ownerId, "remix");
   const remix = provider.remix.bind(provider);
-  const { providerJobId } = await askProvider(() =>
-    remix(caller.providerCredential, parent.providerJobId, prompt),
+  const {
+    result: { providerJobId },
+    reservation,
+  } = await withReservedSeconds(caller, parent.seconds, () =>
+    askProvider(() => remix(caller.providerCredential, parent.providerJobId, prompt)),
   );
   return recordNewJob(caller, {
     provider: provider.name,
@@ -197,6 +252,7 @@ export async function remixVideo(
     seconds: parent.seconds,
     size: parent.size,
     parentId: parent.id,
+    quotaReservation: reservation,
   });
 }
 
@@ -216,8 +272,12 @@ export async function deleteVideo(caller: ResolvedCredential, id: string): Promi
 
 export type Frame = "first" | "last";
 
-/** A short-lived URL for an extracted frame; 409 while it is not extracted yet. */
-export async function frameUrl(caller: ResolvedCredential, id: string, frame: Frame) {
+/** An extracted frame of the caller's job; 409 while it is not extracted yet. */
+async function ownFrame(
+  caller: ResolvedCredential,
+  id: string,
+  frame: Frame,
+): Promise<MediaObject> {
   const job = await ownJob(caller, id);
   const stored = job.media[frame === "first" ? "firstFrame" : "lastFrame"];
   if (!stored) {
@@ -229,5 +289,22 @@ export async function frameUrl(caller: ResolvedCredential, id: string, frame: Fr
         : "The frame is not extracted yet; try again shortly.",
     );
   }
-  return presignGet(stored.key);
+  return stored;
+}
+
+/** A short-lived URL for an extracted frame; 409 while it is not extracted yet. */
+export async function frameUrl(caller: ResolvedCredential, id: string, frame: Frame) {
+  return presignGet((await ownFrame(caller, id, frame)).key);
+}
+
+/**
+ * The `referenceKey` that starts a new video from this job's frame: "last" continues it, "first"
+ * restages its opening. Callers need not know how frames are stored.
+ */
+export async function frameReferenceKey(
+  caller: ResolvedCredential,
+  id: string,
+  frame: Frame,
+): Promise<string> {
+  return (await ownFrame(caller, id, frame)).key;
 }

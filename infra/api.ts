@@ -1,7 +1,7 @@
 // The HTTP API. Every route gets its own function and links only what that handler touches.
 import { httpHandler } from "./functions";
 import { providerBaseUrl, providerKey, serverSecret, webhookSecret } from "./secrets";
-import { codes, jobs, media } from "./storage";
+import { codes, jobs, limits, media, shares } from "./storage";
 import { framesQueue, pollQueue } from "./queues";
 
 export const api = new sst.aws.ApiGatewayV2("Api");
@@ -23,11 +23,11 @@ api.route(
 const caller = [codes, serverSecret];
 const library = [...caller, jobs, media];
 const withProvider = [...library, providerKey, providerBaseUrl];
+// Routes that start a job (or call a model) take from the caller's rate-limit budget (Limits);
+// starting a job also reserves an access code's seconds (Codes, linked to every route above).
+const startsJob = [...withProvider, pollQueue, limits];
 
-api.route(
-  "POST /api/videos",
-  httpHandler("functions/http/videos/create.handler", [...withProvider, pollQueue]),
-);
+api.route("POST /api/videos", httpHandler("functions/http/videos/create.handler", startsJob));
 api.route("GET /api/videos", httpHandler("functions/http/videos/list.handler", library));
 api.route("GET /api/videos/{id}", httpHandler("functions/http/videos/get.handler", library));
 api.route(
@@ -36,11 +36,48 @@ api.route(
 );
 api.route(
   "POST /api/videos/{id}/remix",
-  httpHandler("functions/http/videos/remix.handler", [...withProvider, pollQueue]),
+  httpHandler("functions/http/videos/remix.handler", startsJob),
 );
 api.route(
   "GET /api/videos/{id}/frames/{frame}",
   httpHandler("functions/http/videos/frame.handler", library),
+);
+
+// Share links: creating and listing check the job is the caller's (Jobs); revoking names the
+// share's owner and job in its condition. Reading a share is the site's /s/{token} page.
+const sharing = [...caller, jobs, shares];
+api.route(
+  "POST /api/videos/{id}/shares",
+  httpHandler("functions/http/shares/create.handler", sharing),
+);
+api.route(
+  "GET /api/videos/{id}/shares",
+  httpHandler("functions/http/shares/list.handler", sharing),
+);
+api.route(
+  "DELETE /api/videos/{id}/shares/{token}",
+  httpHandler("functions/http/shares/revoke.handler", [...caller, shares]),
+);
+
+// The text and image models answer while the person waits, under a 25 s deadline of their own
+// (core/providers/openai-client.ts); the Lambda gets just under API Gateway's 30 s to report it.
+const waitsOnModel = { timeout: "29 seconds" } as const;
+const withModels = [...caller, providerKey, providerBaseUrl, limits];
+
+api.route(
+  "POST /api/prompts/improve",
+  httpHandler("functions/http/prompts/improve.handler", withModels, {
+    ...waitsOnModel,
+    // The text model is configuration: TAKES_TEXT_MODEL at deploy time picks another.
+    ...(process.env.TAKES_TEXT_MODEL && {
+      environment: { TAKES_TEXT_MODEL: process.env.TAKES_TEXT_MODEL },
+    }),
+  }),
+);
+// Generated images are stored in the caller's library, so this one reaches the bucket too.
+api.route(
+  "POST /api/images",
+  httpHandler("functions/http/images/create.handler", [...withModels, media], waitsOnModel),
 );
 
 // Provider webhooks: no caller credential, the signature is the authentication.

@@ -2,7 +2,7 @@
 // message that keeps failing ends up where it is handled or seen, instead of vanishing.
 import { workerHandler } from "./functions";
 import { providerBaseUrl, providerKey, serverSecret } from "./secrets";
-import { jobs, media } from "./storage";
+import { codes, jobs, media } from "./storage";
 
 /** SQS's maximum retention: dead letters wait long enough for a human to look at them. */
 const keepDeadLettersTwoWeeks = { queue: { messageRetentionSeconds: 14 * 24 * 60 * 60 } };
@@ -52,19 +52,20 @@ media.notify({
 const partialBatches = { batch: { size: 10, partialResponses: true } };
 
 // Polls the provider and, once a job is done, streams its files into the bucket. It acts with
-// the person's sealed key (ServerSecret unseals it) or the operator's.
+// the person's sealed key (ServerSecret unseals it) or the operator's. A job that fails or
+// expires gives the seconds it reserved back to its access code (Codes).
 pollQueue.subscribe(
   workerHandler(
     "functions/queues/poller.handler",
-    [jobs, media, pollQueue, providerKey, providerBaseUrl, serverSecret],
+    [jobs, codes, media, pollQueue, providerKey, providerBaseUrl, serverSecret],
     { timeout: "5 minutes", memory: "1024 MB" },
   ),
   partialBatches,
 );
 
-// Marks the jobs of dead-lettered polls failed.
+// Marks the jobs of dead-lettered polls failed, giving their reserved seconds back (Codes).
 pollDeadLetters.subscribe(
-  workerHandler("functions/queues/poll-dead-letters.handler", [jobs]),
+  workerHandler("functions/queues/poll-dead-letters.handler", [jobs, codes]),
   partialBatches,
 );
 

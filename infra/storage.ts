@@ -25,10 +25,37 @@ export const jobs = new sst.aws.Dynamo("Jobs", {
   },
 });
 
-/** Operator-issued access codes, keyed by a hash so a leaked table reveals no usable code. */
+/**
+ * Operator-issued access codes, keyed by a hash so a leaked table reveals no usable code. Each
+ * carries its label, quota and reserved seconds, expiry and revocation (core/access-codes.ts).
+ */
 export const codes = new sst.aws.Dynamo("Codes", {
   fields: { codeHash: "string" },
   primaryIndex: { hashKey: "codeHash" },
+});
+
+/**
+ * Rate-limit counters, one item per owner, action and window (core/rate-limit.ts). Lambdas share
+ * no memory, so the counts live here; `ttl` lets DynamoDB delete a counter once it is stale.
+ */
+export const limits = new sst.aws.Dynamo("Limits", {
+  fields: { id: "string" },
+  primaryIndex: { hashKey: "id" },
+  ttl: "ttl",
+});
+
+/**
+ * Share links (core/shares.ts), keyed by their random token. `byJob` lists a job's links newest
+ * first. `ttl` lets DynamoDB delete a link a week after it expired; expiry itself is checked in
+ * code, since TTL deletion lags.
+ */
+export const shares = new sst.aws.Dynamo("Shares", {
+  fields: { token: "string", jobId: "string", createdAt: "string" },
+  primaryIndex: { hashKey: "token" },
+  globalIndexes: {
+    byJob: { hashKey: "jobId", rangeKey: "createdAt" },
+  },
+  ttl: "ttl",
 });
 
 /**

@@ -38,6 +38,24 @@ interface FinishedReply {
   getHeader(name: string): unknown;
 }
 
+/** S3's GetObject query parameters that set a response header, and the header each sets. */
+const S3_RESPONSE_OVERRIDES: Record<string, string> = {
+  "response-content-disposition": "content-disposition",
+  "response-content-type": "content-type",
+  "response-content-language": "content-language",
+  "response-content-encoding": "content-encoding",
+  "response-cache-control": "cache-control",
+  "response-expires": "expires",
+};
+interface OverridableRequest {
+  method: string;
+  query: unknown;
+}
+interface OverridableReply {
+  statusCode: number;
+  header(name: string, value: string): unknown;
+}
+
 export interface AwsEmulator {
   /** S3 and SQS endpoint, e.g. http://127.0.0.1:4566. */
   url: string;
@@ -52,6 +70,22 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Aws
   const { stores, close } = createStores(options);
   const app = buildApp({ logger: false, defaultRegion: region, stores });
   app.addHook("preClose", close);
+
+  // S3 lets a GET (a presigned URL above all) override response headers through its query
+  // string; fauxqs ignores them. Downloads rely on response-content-disposition.
+  app.addHook(
+    "onSend",
+    async (request: OverridableRequest, reply: OverridableReply, payload: unknown) => {
+      if (request.method !== "GET" && request.method !== "HEAD") return payload;
+      if (reply.statusCode < 200 || reply.statusCode > 299) return payload;
+      const query = (request.query ?? {}) as Record<string, unknown>;
+      for (const [parameter, header] of Object.entries(S3_RESPONSE_OVERRIDES)) {
+        const value = query[parameter];
+        if (typeof value === "string" && value) reply.header(header, value);
+      }
+      return payload;
+    },
+  );
 
   const notifier = options.notifications?.length
     ? new S3Notifier(options.notifications, stores, region, log)

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { issueAccessCode } from "../core/access-codes";
+import { ensureAccessCode } from "../core/access-codes";
 import { ffmpegPath } from "../core/media/ffmpeg";
 import { startDynamoDb } from "./dynamodb";
 import { loadStackModel } from "./infra-recorder";
@@ -11,6 +11,9 @@ import { assertPortFree, startService, type Service } from "./services";
 import type { StackModel } from "./stack-model";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
+
+/** The demo access code's quota: ten minutes of video, plenty to try everything. */
+export const DEMO_QUOTA_SECONDS = 600;
 
 export interface StackOptions {
   /** The one origin: http://127.0.0.1:<port>. The other servers take the next four ports. */
@@ -24,6 +27,8 @@ export interface StackOptions {
   providerContentLifetimeSeconds?: number;
   /** Run scheduled handlers this often instead of their declared rate (tests). */
   scheduleIntervalMs?: number;
+  /** The site's build folder under site/ (default TAKES_SITE_BUILD or "build"). */
+  siteBuild?: string;
   /** How long a copier holds a job before another may take over (crash tests). */
   copyLeaseMs?: number;
 }
@@ -59,9 +64,12 @@ function newestMtime(path: string): number {
   );
 }
 
-/** Builds the site when its sources changed since the last build. */
-function buildSiteIfStale(echo: boolean) {
-  const built = newestMtime(join(repoRoot, "site/build/index.js"));
+/**
+ * Builds the site into `site/<build>` when its sources changed since that build was made. The
+ * folder name (TAKES_SITE_BUILD) keeps test builds apart from the one a running `npm start` serves.
+ */
+export function buildSiteIfStale(build: string, echo: boolean) {
+  const built = newestMtime(join(repoRoot, "site", build, "index.js"));
   const sources = Math.max(...SITE_SOURCES.map((path) => newestMtime(join(repoRoot, path))));
   if (built > sources) return;
   if (echo) console.log("building the site…");
@@ -70,6 +78,7 @@ function buildSiteIfStale(echo: boolean) {
     [join(repoRoot, "node_modules/vite/bin/vite.js"), "build"],
     {
       cwd: join(repoRoot, "site"),
+      env: { ...process.env, TAKES_SITE_BUILD: build },
       stdio: echo ? "inherit" : "pipe",
       encoding: "utf8",
     },
@@ -210,14 +219,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
     };
     Object.assign(process.env, env);
-    await issueAccessCode(secrets.demoAccessCode, "demo");
+    // Kept across restarts with its usage; `npm run codes` issues more (scripts/codes.ts).
+    await ensureAccessCode(secrets.demoAccessCode, {
+      label: "demo",
+      quotaSeconds: DEMO_QUOTA_SECONDS,
+    });
 
-    buildSiteIfStale(echo);
+    const siteBuild = options.siteBuild ?? process.env.TAKES_SITE_BUILD ?? "build";
+    buildSiteIfStale(siteBuild, echo);
     await start(() =>
       startService({
         name: "site",
         command: process.execPath,
-        args: [join(repoRoot, "site/build/index.js")],
+        args: [join(repoRoot, "site", siteBuild, "index.js")],
         env: childEnv({ ...env, HOST: "127.0.0.1", PORT: String(ports.site), ORIGIN: url }),
         logDir,
         echo,

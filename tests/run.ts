@@ -1,11 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { buildSiteIfStale } from "../local/stack";
 
 /**
  * `npm test`: every vitest project, then the plain closing line CI reads ("N passed, N failed").
  * Extra arguments go to vitest (e.g. `npm test -- --project unit`).
  */
+// Test stacks serve their own build of the site, made once here rather than by stacks starting
+// in parallel, and apart from the one a running `npm start` serves.
+process.env.TAKES_SITE_BUILD ??= "build-test";
+buildSiteIfStale(process.env.TAKES_SITE_BUILD, false);
+
 const outputDir = join(import.meta.dirname, "..", "test-output");
 mkdirSync(outputDir, { recursive: true });
 const report = join(outputDir, "vitest.json");

@@ -4,11 +4,13 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
 import { dynamoClient } from "../aws";
 import { badRequest } from "../errors";
+import { refundUpdate } from "../quota";
 import {
   ACTIVE_POLL_SHARD,
   isJobId,
@@ -19,8 +21,9 @@ import {
   type JobError,
   type JobMedia,
   type NewJob,
+  type QuotaReservation,
 } from "./model";
-import { statusesAllowedBefore, type JobStatus } from "./state";
+import { isActive, statusesAllowedBefore, type JobStatus } from "./state";
 
 /**
  * The Jobs table. Every state change is one conditional write whose condition comes from the state
@@ -54,8 +57,8 @@ const placeholderPath = (path: string) =>
     .map((part) => `#${part}`)
     .join(".");
 
-/** Applies the update if its condition holds; returns the job as it is afterwards. */
-async function updateJob(ref: JobRef, update: ConditionalUpdate): Promise<Job | undefined> {
+/** The UpdateItem parameters of a conditional update, for UpdateCommand or a transaction. */
+function updateParams(ref: JobRef, update: ConditionalUpdate) {
   const values: Record<string, unknown> = {};
   const clause = (keyword: string, parts: string[]) =>
     parts.length ? `${keyword} ${parts.join(", ")}` : "";
@@ -83,17 +86,21 @@ async function updateJob(ref: JobRef, update: ConditionalUpdate): Promise<Job | 
       match[0].slice(1),
     ]),
   );
+  return {
+    TableName: table(),
+    Key: { id: ref.id },
+    UpdateExpression: updateExpression,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Applies the update if its condition holds; returns the job as it is afterwards. */
+async function updateJob(ref: JobRef, update: ConditionalUpdate): Promise<Job | undefined> {
   try {
     const { Attributes } = await dynamoClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { id: ref.id },
-        UpdateExpression: updateExpression,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: "ALL_NEW",
-      }),
+      new UpdateCommand({ ...updateParams(ref, update), ReturnValues: "ALL_NEW" }),
     );
     return Attributes as Job;
   } catch (error) {
@@ -336,20 +343,99 @@ export function releaseCopy(
   });
 }
 
-function endJob(ref: JobRef, status: "failed" | "expired", error: JobError) {
-  const allowed = movingTo(status);
-  return updateJob(ref, {
-    set: { ...statusFields(ref, status), error },
-    remove: ACTIVE_ONLY_FIELDS,
-    ...allowed,
-  });
+/** A job about to end, as the caller read it: its quota reservation, if any, is given back. */
+export type EndingJob = JobRef & Pick<Job, "quotaReservation">;
+
+/** Transactions that met another on the same item are tried again this many times in all. */
+const TRANSACTION_ATTEMPTS = 4;
+
+/** The reason per item of a cancelled transaction, or undefined for any other error. */
+function cancellationReasons(error: unknown): (string | undefined)[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return (reasons ?? []).map((reason) => reason.Code);
 }
 
-/** The provider failed the job, or Takes gave up on it. Only an active job can fail. */
-export const markFailed = (ref: JobRef, error: JobError) => endJob(ref, "failed", error);
+/**
+ * Ends the job and gives its reserved seconds back to the access code in one transaction, so the
+ * seconds come back exactly once: only the write that ends an active job carries the refund.
+ */
+async function endAndRefund(
+  job: JobRef,
+  reservation: QuotaReservation,
+  ending: ConditionalUpdate,
+): Promise<Job | undefined> {
+  const refunded: ConditionalUpdate = {
+    ...ending,
+    set: { ...ending.set, "quotaReservation.refundedAt": new Date().toISOString() },
+    condition:
+      `(${ending.condition}) AND #quotaReservation.#codeHash = :codeHash ` +
+      "AND attribute_not_exists(#quotaReservation.#refundedAt)",
+    values: { ...ending.values, codeHash: reservation.codeHash },
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dynamoClient().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: updateParams(job, refunded) },
+            { Update: refundUpdate(reservation) },
+          ],
+        }),
+      );
+      return getJob(job.id);
+    } catch (error) {
+      const [jobReason, codeReason] = cancellationReasons(error) ?? [];
+      // The job ended (or was deleted) meanwhile: the write that ended it gave the seconds back.
+      if (jobReason === "ConditionalCheckFailed") return undefined;
+      // The code was deleted by hand: nothing to give back to, and the job must still end.
+      if (codeReason === "ConditionalCheckFailed") return updateJob(job, ending);
+      const conflict =
+        [jobReason, codeReason].includes("TransactionConflict") ||
+        (error as Error).name === "TransactionConflictException";
+      if (!conflict || attempt === TRANSACTION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50));
+    }
+  }
+}
 
-/** The provider's copy lapsed before Takes could store it. Only an active job can expire. */
-export const markExpired = (ref: JobRef, error: JobError) => endJob(ref, "expired", error);
+async function endJob(
+  job: EndingJob,
+  status: "failed" | "expired",
+  error: JobError,
+): Promise<Job | undefined> {
+  const allowed = movingTo(status);
+  const ending: ConditionalUpdate = {
+    set: { ...statusFields(job, status), error },
+    remove: ACTIVE_ONLY_FIELDS,
+    ...allowed,
+  };
+  const reservation = job.quotaReservation;
+  if (reservation) return endAndRefund(job, reservation, ending);
+  const ended = await updateJob(job, {
+    ...ending,
+    condition: `(${allowed.condition}) AND attribute_not_exists(#quotaReservation)`,
+  });
+  if (ended) return ended;
+  // The caller's view showed no reservation: if the job has one, ending it must give it back.
+  const current = await getJob(job.id);
+  if (current?.owner !== job.owner || !current.quotaReservation || !isActive(current.status)) {
+    return undefined;
+  }
+  return endAndRefund(current, current.quotaReservation, ending);
+}
+
+/**
+ * The provider failed the job, or Takes gave up on it. Only an active job can fail. Seconds it
+ * reserved on an access code are given back.
+ */
+export const markFailed = (job: EndingJob, error: JobError) => endJob(job, "failed", error);
+
+/**
+ * The provider's copy lapsed before Takes could store it. Only an active job can expire. Seconds it
+ * reserved on an access code are given back.
+ */
+export const markExpired = (job: EndingJob, error: JobError) => endJob(job, "expired", error);
 
 const mediaFields = (media: JobMedia) =>
   Object.fromEntries(

@@ -41,7 +41,10 @@ const oneWebp = (file: string) => ["-an", "-frames:v", "1", "-c:v", "libwebp", f
 type FrameVariant = Extract<MediaVariant, "firstFrame" | "lastFrame" | "thumbnail" | "spritesheet">;
 
 /** The ffmpeg arguments that make each variant from `video` (its length in seconds) into `out`. */
-const COMMANDS: Record<FrameVariant, (video: string, seconds: number, out: string) => string[]> = {
+export const FRAME_COMMANDS: Record<
+  FrameVariant,
+  (video: string, seconds: number, out: string) => string[]
+> = {
   firstFrame: (video, _seconds, out) => [...input(video), ...onePng(out)],
   // Seek to the last second and play it backwards: the first frame out is the last one in. Only
   // that second is decoded, never the whole video.
@@ -110,7 +113,9 @@ export async function extractFrames(videoKey: string): Promise<FramesOutcome> {
     for (const variant of await variantsToMake(job)) {
       const { file, contentType } = MEDIA_FILES[variant];
       const out = join(work, file);
-      await runFfmpeg(COMMANDS[variant](video, job.seconds, out), { timeoutMs: FFMPEG_TIMEOUT_MS });
+      await runFfmpeg(FRAME_COMMANDS[variant](video, job.seconds, out), {
+        timeoutMs: FFMPEG_TIMEOUT_MS,
+      });
       // A frame is at most a few MB, so it goes up in one request.
       const bytes = await readFile(out);
       const key = mediaKey(job, variant);

@@ -10,6 +10,12 @@ const ACCEPTED_FORMATS = new Set(["png", "jpeg", "webp"]);
  */
 export const MAX_REFERENCE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Images Takes made or stored itself (generated references, extracted frames) never crossed API
+ * Gateway, so only memory bounds them: a 1792x1024 PNG is at most ~5.5 MB even uncompressed.
+ */
+export const MAX_STORED_IMAGE_BYTES = 16 * 1024 * 1024;
+
 /** Bounds decoding work: no real reference is larger than 8K on a side. */
 const MAX_INPUT_PIXELS = 8192 * 8192;
 
@@ -22,13 +28,17 @@ export const parseSize = (size: string) => {
  * The reference image as a PNG of exactly `size`: providers reject a reference whose size differs
  * from the video's, so it is cover-fitted (scaled to fill, centre-cropped) rather than sent to fail.
  */
-export async function fitReference(bytes: Uint8Array, size: string): Promise<Uint8Array> {
+export async function fitReference(
+  bytes: Uint8Array,
+  size: string,
+  { maxBytes = MAX_REFERENCE_BYTES } = {},
+): Promise<Uint8Array> {
   if (bytes.byteLength === 0) throw badRequest("invalid_image", "The reference image is empty.");
-  if (bytes.byteLength > MAX_REFERENCE_BYTES) {
+  if (bytes.byteLength > maxBytes) {
     throw new TakesError(
       413,
       "image_too_large",
-      `The reference image is larger than ${MAX_REFERENCE_BYTES / 1024 / 1024} MiB.`,
+      `The reference image is larger than ${maxBytes / 1024 / 1024} MiB.`,
     );
   }
   const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" });

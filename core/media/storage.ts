@@ -6,6 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  NoSuchKey,
   NotFound,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
@@ -59,6 +60,27 @@ export async function mediaExists(key: string): Promise<boolean> {
     return true;
   } catch (error) {
     if (error instanceof NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * The object at `key` whole in memory, or undefined when there is none; for small objects only
+ * (images), so anything over `maxBytes` is refused before its body is read.
+ */
+export async function readMedia(key: string, maxBytes: number): Promise<Uint8Array | undefined> {
+  try {
+    const { Body, ContentLength } = await s3Client().send(
+      new GetObjectCommand({ Bucket: bucket(), Key: key }),
+    );
+    if (!Body) return undefined;
+    if (ContentLength !== undefined && ContentLength > maxBytes) {
+      await Body.transformToWebStream().cancel();
+      throw new Error(`${key} is ${ContentLength} bytes, over the ${maxBytes} allowed`);
+    }
+    return await Body.transformToByteArray();
+  } catch (error) {
+    if (error instanceof NoSuchKey) return undefined;
     throw error;
   }
 }

@@ -15,6 +15,8 @@ export interface ProviderCapabilities {
   seconds: number[];
   /** Accepts a reference image as the first frame / guide. */
   imageInput: boolean;
+  /** Generates a soundtrack with the video, so prompts may describe sound. */
+  audio: boolean;
   remix: boolean;
   variants: ProviderVariant[];
   /** Sends completion webhooks (polling stays on regardless). */

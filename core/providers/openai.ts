@@ -1,16 +1,14 @@
-import OpenAI, { APIConnectionError, APIError, toFile } from "openai";
+import { toFile } from "openai";
 import type { Video, VideoSeconds, VideoSize } from "openai/resources/videos";
-import { Resource } from "sst";
 import {
   ContentExpired,
   ContentNotAvailable,
-  ProviderRateLimited,
   ProviderRejected,
-  ProviderUnavailable,
   type NormalisedStatus,
   type ProviderVariant,
   type VideoProvider,
 } from "./contract";
+import { openaiClient, toProviderFailure } from "./openai-client";
 
 /**
  * The OpenAI Videos API shape (`/v1/videos`), through the official SDK. OpenAI itself closed the
@@ -19,54 +17,22 @@ import {
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
-/** When a 429 names no wait, retry after this long. */
-const DEFAULT_RETRY_AFTER_MS = 5_000;
+/** Two attempts of this fit inside API Gateway's 30 s, with room for a short retry-after wait. */
+const INTERACTIVE_TIMEOUT_MS = 12_000;
 
-// A client per call: it holds the caller's key, which must not outlive the request in a cache.
-// The SDK retries 408/409/429/5xx and connection errors itself, honouring retry-after.
+/** Workers (poll, download, delete): the SDK's usual two retries. */
 const client = (credential: string) =>
-  new OpenAI({
-    apiKey: credential,
-    baseURL: Resource.ProviderBaseUrl.value,
-    maxRetries: 2,
-    timeout: REQUEST_TIMEOUT_MS,
-  });
+  openaiClient(credential, { timeoutMs: REQUEST_TIMEOUT_MS, maxRetries: 2 });
 
-/** `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
-function retryAfterMs(headers: Headers | undefined): number {
-  const ms = Number(headers?.get("retry-after-ms"));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const retryAfter = headers?.get("retry-after");
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - Date.now());
-  }
-  return DEFAULT_RETRY_AFTER_MS;
-}
-
-/** The provider's own message from the error body, without the SDK's "400 " status prefix. */
-function providerMessage(error: APIError): string {
-  const body = error.error as { message?: unknown } | undefined;
-  return typeof body?.message === "string" && body.message ? body.message : error.message;
-}
-
-/** SDK errors as the contract's typed failures; anything else (a bug) passes through unchanged. */
-function typed(error: unknown): unknown {
-  // Connection errors (timeouts included) are APIErrors without a status.
-  if (error instanceof APIConnectionError) return new ProviderUnavailable();
-  if (!(error instanceof APIError) || error.status === undefined) return error;
-  if (error.status === 429) return new ProviderRateLimited(retryAfterMs(error.headers));
-  if (error.status >= 500 || error.status === 408) return new ProviderUnavailable();
-  return new ProviderRejected(error.status, error.code ?? "rejected", providerMessage(error));
-}
+/** Create and remix run while a person waits for the HTTP reply: one retry, shorter attempts. */
+const interactiveClient = (credential: string) =>
+  openaiClient(credential, { timeoutMs: INTERACTIVE_TIMEOUT_MS, maxRetries: 1 });
 
 async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw typed(error);
+    throw toProviderFailure(error);
   }
 }
 
@@ -111,6 +77,8 @@ export const openaiProvider: VideoProvider = {
     sizes: ["1280x720", "720x1280", "1792x1024", "1024x1792"],
     seconds: [4, 8, 12],
     imageInput: true,
+    // sora-2 and sora-2-pro generate synchronised dialogue, effects and ambience.
+    audio: true,
     remix: true,
     variants: ["video", "thumbnail", "spritesheet"],
     webhooks: true,
@@ -125,7 +93,7 @@ export const openaiProvider: VideoProvider = {
         )
       : undefined;
     const video = await call(() =>
-      client(credential).videos.create({
+      interactiveClient(credential).videos.create({
         model: request.model,
         prompt: request.prompt,
         // The API takes seconds as a string ("4" | "8" | "12").
@@ -157,7 +125,9 @@ export const openaiProvider: VideoProvider = {
   },
 
   async remix(credential, providerJobId, prompt) {
-    const video = await call(() => client(credential).videos.remix(providerJobId, { prompt }));
+    const video = await call(() =>
+      interactiveClient(credential).videos.remix(providerJobId, { prompt }),
+    );
     return { providerJobId: video.id };
   },
 

@@ -1,15 +1,47 @@
 import type { z } from "zod";
 import { resolveCredential, type ResolvedCredential } from "../../core/credentials";
 import { badRequest, TakesError, unauthorized } from "../../core/errors";
+import { callerFromSession, cookieValue, isSameOrigin, SESSION_COOKIE } from "../../core/session";
 import type { HttpEvent } from "./respond";
 
 const header = (event: HttpEvent, name: string) => event.headers?.[name.toLowerCase()];
 
-/** The caller, from `Authorization: Bearer <credential>`; 401 without a valid one. */
+/** Methods that change nothing, so a cross-site request cannot make them do harm. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The site's session cookie, from payload 2.0's `cookies` (or a plain `cookie` header). */
+function sessionCookie(event: HttpEvent): string | undefined {
+  const fromArray = event.cookies
+    ?.map((cookie) => cookieValue(cookie, SESSION_COOKIE))
+    .find(Boolean);
+  return fromArray ?? cookieValue(header(event, "cookie"), SESSION_COOKIE);
+}
+
+/**
+ * The caller: from `Authorization: Bearer <credential>` when present, else from the site's session
+ * cookie; 401 without either. A cookie rides along on requests other sites make the browser send,
+ * so a cookie-authenticated request that changes anything must come from a page of this origin:
+ * its `Origin` header must name the host it was sent to (403 otherwise).
+ */
 export async function authenticate(event: HttpEvent): Promise<ResolvedCredential> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header(event, "authorization") ?? "");
-  if (!match?.[1]) throw unauthorized();
-  return resolveCredential(match[1]);
+  const authorization = header(event, "authorization");
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) throw unauthorized();
+    return resolveCredential(match[1]);
+  }
+  const caller = await callerFromSession(sessionCookie(event));
+  if (!caller) throw unauthorized();
+  const method = event.requestContext?.http?.method?.toUpperCase() ?? "GET";
+  const host = header(event, "x-forwarded-host") ?? header(event, "host");
+  if (!SAFE_METHODS.has(method) && !isSameOrigin(header(event, "origin"), host)) {
+    throw new TakesError(
+      403,
+      "cross_origin",
+      "Requests signed in with the session cookie must come from Takes' own pages.",
+    );
+  }
+  return caller;
 }
 
 /** The body as sent, decoded from base64 when API Gateway encoded it. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueAccessCode } from "../../core/access-codes";
 import { credentialForJob, resolveCredential } from "../../core/credentials";
 import { TakesError } from "../../core/errors";
-import { ownerIdFor } from "../../core/identity";
+import { accessCodeHash, ownerIdFor } from "../../core/identity";
 import { unseal } from "../../core/sealing";
 import { startTestTables } from "../support/dynamodb-tables";
 
@@ -17,7 +17,7 @@ process.env.SST_RESOURCES_JSON = JSON.stringify({
 let tables: Awaited<ReturnType<typeof startTestTables>>;
 beforeAll(async () => {
   tables = await startTestTables();
-  await issueAccessCode("demo-0123456789ab", "test code");
+  await issueAccessCode("demo-0123456789ab", { label: "test code", quotaSeconds: 60 });
 });
 afterAll(() => tables?.stop());
 
@@ -58,6 +58,7 @@ describe("resolveCredential", () => {
       ownerId: ownerIdFor("demo-0123456789ab"),
       providerCredential: OPERATOR_KEY,
       kind: "access-code",
+      accessCodeHash: accessCodeHash("demo-0123456789ab"),
     });
   });
 

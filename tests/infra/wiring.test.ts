@@ -19,23 +19,29 @@ const withProvider = [...library, "ProviderKey", "ProviderBaseUrl"];
 
 const expectedLinks: Record<string, string[]> = {
   ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
-  Site: ["Jobs", "Codes", "Media", "ServerSecret", "ProviderBaseUrl"],
-  ApiPostVideos: [...withProvider, "PollQueue"],
+  Site: [...withProvider, "PollQueue", "Limits", "Shares"],
+  ApiPostVideos: [...withProvider, "PollQueue", "Limits"],
   ApiGetVideos: library,
   ApiGetVideosId: library,
   ApiDeleteVideosId: withProvider,
-  ApiPostVideosIdRemix: [...withProvider, "PollQueue"],
+  ApiPostVideosIdRemix: [...withProvider, "PollQueue", "Limits"],
   ApiGetVideosIdFramesFrame: library,
+  ApiPostVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
+  ApiGetVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
+  ApiDeleteVideosIdSharesToken: ["Codes", "ServerSecret", "Shares"],
+  ApiPostPromptsImprove: ["Codes", "ServerSecret", "ProviderKey", "ProviderBaseUrl", "Limits"],
+  ApiPostImages: ["Codes", "ServerSecret", "ProviderKey", "ProviderBaseUrl", "Limits", "Media"],
   ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret"],
   PollQueueSubscriber: [
     "Jobs",
+    "Codes",
     "Media",
     "PollQueue",
     "ProviderKey",
     "ProviderBaseUrl",
     "ServerSecret",
   ],
-  PollDeadLettersSubscriber: ["Jobs"],
+  PollDeadLettersSubscriber: ["Jobs", "Codes"],
   FramesQueueSubscriber: ["Jobs", "Media"],
   SweeperHandler: ["Jobs", "PollQueue"],
 };
@@ -264,6 +270,19 @@ describe("storage", () => {
       byProviderJob: { hashKey: "providerJobId" },
     });
     expect(model.tables.Jobs?.fields.nextPollAt).toBe("number");
+  });
+
+  it("share links are keyed by token, listed per job newest first, and expire by themselves", () => {
+    expect(model.tables.Shares?.primaryIndex).toEqual({ hashKey: "token" });
+    expect(model.tables.Shares?.globalIndexes).toEqual({
+      byJob: { hashKey: "jobId", rangeKey: "createdAt" },
+    });
+    expect(model.tables.Shares?.ttl).toBe("ttl");
+  });
+
+  it("rate-limit counters expire by themselves (Limits has a TTL attribute)", () => {
+    expect(model.tables.Limits?.primaryIndex).toEqual({ hashKey: "id" });
+    expect(model.tables.Limits?.ttl).toBe("ttl");
   });
 
   it("a stored video notifies the frames queue, and nothing else does", () => {

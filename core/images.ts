@@ -1,0 +1,83 @@
+import sharp from "sharp";
+import { z } from "zod";
+import type { ResolvedCredential } from "./credentials";
+import { TakesError } from "./errors";
+import { log } from "./log";
+import { fitReference, MAX_STORED_IMAGE_BYTES, parseSize } from "./media/reference";
+import { presignGet, putMedia } from "./media/storage";
+import { defaultProvider } from "./providers";
+import { interactiveCall } from "./providers/openai-client";
+import { checkRateLimit } from "./rate-limit";
+import { newReferenceKey } from "./references";
+import { checkCapabilities, Prompt, VideoRequest } from "./videos";
+
+/**
+ * Reference images made by an image model, sized exactly to a video size so a video can start from
+ * them (POST /api/videos with `referenceKey`). gpt-image-2 takes any size whose sides are multiples
+ * of 16, which every video size is (notes/providers.md).
+ */
+export const IMAGE_MODEL = "gpt-image-2";
+
+export const ImageRequest = z.object({ prompt: Prompt, size: VideoRequest.shape.size });
+export type ImageRequest = z.output<typeof ImageRequest>;
+
+export interface ReferenceImage {
+  /** Pass as `referenceKey` to POST /api/videos. */
+  key: string;
+  /** Short-lived. */
+  url: string;
+  width: number;
+  height: number;
+}
+
+/** The generated PNG, checked: a gateway may answer with another size or format than asked. */
+async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
+  const { width, height, format } = await sharp(image)
+    .metadata()
+    .catch(() => ({ width: 0, height: 0, format: undefined }));
+  if (`${width}x${height}` !== size || format !== "png") {
+    log.warn("image model answered another size or format; fitting it", {
+      asked: size,
+      got: `${width}x${height} ${format}`,
+    });
+  }
+  // Re-encoded either way: a fresh PNG carries no metadata the model's reply may have had.
+  return fitReference(image, size, { maxBytes: MAX_STORED_IMAGE_BYTES }).catch((error: unknown) => {
+    if (error instanceof TakesError) {
+      throw new TakesError(
+        502,
+        "provider_bad_image",
+        "The image model returned an unusable image.",
+      );
+    }
+    throw error;
+  });
+}
+
+/** A reference image from a prompt, stored in the caller's library at one of the video sizes. */
+export async function createImage(
+  caller: ResolvedCredential,
+  request: ImageRequest,
+): Promise<{ image: ReferenceImage }> {
+  checkCapabilities(defaultProvider, { size: request.size });
+  await checkRateLimit(caller.ownerId, "images");
+  const reply = await interactiveCall(caller.providerCredential, "image model", (client, options) =>
+    client.images.generate(
+      { model: IMAGE_MODEL, prompt: request.prompt, size: request.size },
+      options,
+    ),
+  );
+  const b64 = reply.data?.[0]?.b64_json;
+  if (!b64) {
+    throw new TakesError(
+      502,
+      "provider_empty_reply",
+      "The image model returned no image; try again.",
+    );
+  }
+  const png = await exactly(Buffer.from(b64, "base64"), request.size);
+  const key = newReferenceKey(caller.ownerId);
+  await putMedia(key, png, "image/png");
+  const { width, height } = parseSize(request.size);
+  return { image: { key, url: await presignGet(key), width, height } };
+}

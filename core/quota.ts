@@ -1,0 +1,133 @@
+/**
+ * The seconds of video an access code may generate. A job's seconds are reserved on the code with
+ * one conditional write before the provider is asked, so racing requests can never overspend; they
+ * are given back if the provider refuses, and once (in the same transaction as the job's end, see
+ * core/jobs/repository.ts) if the job ends failed or expired. Brought keys have no quota.
+ */
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Resource } from "sst";
+import { checkUsable, getAccessCodeByHash, secondsLeft } from "./access-codes";
+import { dynamoClient } from "./aws";
+import type { ResolvedCredential } from "./credentials";
+import { TakesError, unauthorized } from "./errors";
+import type { QuotaReservation } from "./jobs/model";
+import { log } from "./log";
+
+/** Reads and writes before giving up, when the code keeps changing under them. */
+const MAX_ATTEMPTS = 5;
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof Error && error.name === "ConditionalCheckFailedException";
+
+/** A job's end gives seconds back in a transaction; a write meeting it in flight is refused. */
+const isTransactionConflict = (error: unknown) =>
+  error instanceof Error && error.name === "TransactionConflictException";
+
+function quotaExhausted(left: number, seconds: number) {
+  return new TakesError(
+    402,
+    "quota_exhausted",
+    left === 0
+      ? "This access code has used its whole quota: 0 s left."
+      : `This video needs ${seconds} s, and this access code has only ${left} s left.`,
+  );
+}
+
+/**
+ * Reserves `seconds` on the code, or throws: 402 when the quota cannot cover them, 403 when the
+ * code was revoked or expired, 401 when it is gone. The write holds only while the code is usable
+ * and `usedSeconds + seconds <= quotaSeconds`; DynamoDB conditions cannot add, so the read gives
+ * the quota and the condition bounds `usedSeconds` by `quotaSeconds - seconds`, with the quota
+ * itself checked unchanged.
+ */
+export async function reserveSeconds(
+  codeHash: string,
+  seconds: number,
+  now = new Date(),
+): Promise<QuotaReservation> {
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new Error(`A reservation is a whole number of seconds, not ${seconds}`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const code = await getAccessCodeByHash(codeHash);
+    if (!code) throw unauthorized();
+    checkUsable(code, now);
+    const left = secondsLeft(code);
+    if (seconds > left) throw quotaExhausted(left, seconds);
+    try {
+      await dynamoClient().send(
+        new UpdateCommand({
+          TableName: Resource.Codes.name,
+          Key: { codeHash },
+          UpdateExpression: "ADD usedSeconds :seconds",
+          ConditionExpression:
+            "quotaSeconds = :quota AND usedSeconds <= :maxUsed AND attribute_not_exists(revokedAt) " +
+            "AND (attribute_not_exists(expiresAt) OR expiresAt > :now)",
+          ExpressionAttributeValues: {
+            ":seconds": seconds,
+            ":quota": code.quotaSeconds,
+            ":maxUsed": code.quotaSeconds - seconds,
+            ":now": now.toISOString(),
+          },
+        }),
+      );
+      return { codeHash, seconds, reservedAt: now.toISOString() };
+    } catch (error) {
+      if (!isConditionFailure(error) && !isTransactionConflict(error)) throw error;
+      // Someone else's write came first: the next read says whether anything is left.
+      if (attempt === MAX_ATTEMPTS) {
+        throw new TakesError(503, "busy", "The access code is busy; try again.");
+      }
+      if (isTransactionConflict(error)) {
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 40));
+      }
+    }
+  }
+}
+
+/** The write that gives a reservation's seconds back, for a transaction (or on its own). */
+export function refundUpdate(reservation: Pick<QuotaReservation, "codeHash" | "seconds">) {
+  return {
+    TableName: Resource.Codes.name,
+    Key: { codeHash: reservation.codeHash },
+    UpdateExpression: "ADD usedSeconds :refund",
+    // A code deleted by hand is not brought back as an empty item.
+    ConditionExpression: "attribute_exists(codeHash)",
+    ExpressionAttributeValues: { ":refund": -reservation.seconds },
+  };
+}
+
+/** Gives back seconds no job was recorded for (the provider refused). Call once per reservation. */
+export async function releaseSeconds(reservation: QuotaReservation): Promise<void> {
+  try {
+    await dynamoClient().send(new UpdateCommand(refundUpdate(reservation)));
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Runs `ask` (the provider call that starts a job) under a reservation of `seconds` when the
+ * caller uses an access code; gives the seconds back if `ask` fails. The reservation is recorded on
+ * the job, so the job's end can give it back.
+ */
+export async function withReservedSeconds<T>(
+  caller: ResolvedCredential,
+  seconds: number,
+  ask: () => Promise<T>,
+): Promise<{ result: T; reservation?: QuotaReservation }> {
+  if (caller.kind !== "access-code" || !caller.accessCodeHash) return { result: await ask() };
+  const reservation = await reserveSeconds(caller.accessCodeHash, seconds);
+  try {
+    return { result: await ask(), reservation };
+  } catch (error) {
+    await releaseSeconds(reservation).catch((releaseError: unknown) => {
+      // The person sees the provider's refusal; the operator sees the seconds that stayed spent.
+      log.error("could not give back reserved seconds", {
+        seconds: reservation.seconds,
+        error: releaseError as Error,
+      });
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Handle, HandleServerError } from "@sveltejs/kit";
+import { TakesError } from "$core/errors";
+import { log } from "$core/log";
+import { callerFromSession, SESSION_COOKIE } from "$core/session";
+
+/** Pages a signed-out visitor may see: sign-in, and shared takes (/s/{token}, DESIGN.md). */
+const isPublic = (path: string) => path === "/sign-in" || path.startsWith("/s/");
+
+/** Where to send a signed-out visitor, remembering where they were going. */
+function signInLocation(url: URL): string {
+  const next = url.pathname + url.search;
+  return next === "/" ? "/sign-in" : `/sign-in?next=${encodeURIComponent(next)}`;
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+
+/**
+ * Resolves the session cookie into `locals.caller` and keeps signed-out visitors on the sign-in
+ * page. A cookie that no longer opens (expired, tampered with, sealed under another secret, or a
+ * withdrawn access code) is cleared, so the browser stops sending it.
+ */
+export const handle: Handle = async ({ event, resolve }) => {
+  const cookie = event.cookies.get(SESSION_COOKIE);
+  event.locals.caller = await callerFromSession(cookie);
+  if (cookie && !event.locals.caller) event.cookies.delete(SESSION_COOKIE, { path: "/" });
+
+  if (!event.locals.caller && !isPublic(event.url.pathname)) {
+    const location = signInLocation(event.url);
+    // A form action submitted by `use:enhance` expects an ActionResult, a data endpoint JSON.
+    if (event.request.headers.has("x-sveltekit-action")) {
+      return json(200, { type: "redirect", status: 303, location });
+    }
+    if (event.url.pathname.endsWith(".json")) {
+      return json(401, { error: { code: "unauthorized", message: "Sign in again." } });
+    }
+    return new Response(null, { status: 303, headers: { location } });
+  }
+
+  const response = await resolve(event);
+  response.headers.set("x-content-type-options", "nosniff");
+  response.headers.set("referrer-policy", "same-origin");
+  response.headers.set("x-frame-options", "DENY");
+  if (event.locals.caller) response.headers.set("cache-control", "private, no-store");
+  return response;
+};
+
+/** Anything unexpected is logged in full and shown as a plain message; TakesErrors keep theirs. */
+export const handleError: HandleServerError = ({ error, status, message }) => {
+  if (error instanceof TakesError) return { code: error.code, message: error.message };
+  if (status === 404) return { code: "not_found", message: "There is nothing at this address." };
+  log.error("site error", { error: error as Error, status });
+  return {
+    code: "internal",
+    message: status >= 500 ? "Something went wrong on our side." : message,
+  };
+};

@@ -1,0 +1,56 @@
+/** Shapes the server hands the browser. Types only: nothing here reaches a bundle. */
+
+/** What the create form offers for one provider: its name and declared capabilities. */
+export interface ProviderOption {
+  name: string;
+  models: string[];
+  sizes: string[];
+  seconds: number[];
+  imageInput: boolean;
+  remix: boolean;
+}
+
+/** Where the new video's reference image comes from. */
+export type ReferenceMode = "none" | "upload" | "generate" | "frame";
+
+/** Everything the create form holds, as strings and numbers, so a round trip can refill it. */
+export interface CreateValues {
+  prompt: string;
+  provider: string;
+  model: string;
+  seconds: number;
+  size: string;
+  referenceMode: ReferenceMode;
+  /** "{jobId}:first" | "{jobId}:last" */
+  frame: string;
+  /** A generated image's key (references/{owner}/…) and a short-lived URL to preview it. */
+  generatedKey: string;
+  generatedUrl: string;
+  imagePrompt: string;
+}
+
+/** A finished take whose frames can start a new one. */
+export interface FrameSource {
+  id: string;
+  prompt: string;
+  size: string;
+  first: string | null;
+  last: string | null;
+}
+
+export interface ImprovedPrompt {
+  /** The prompt that was improved, shown beside the suggestion. */
+  original: string;
+  prompt: string;
+  notes: string[];
+}
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+/** What any of the create page's actions may answer. */
+export interface CreateResult {
+  values?: CreateValues;
+  errors?: FieldErrors;
+  improved?: ImprovedPrompt;
+  generated?: { key: string; url: string; width: number; height: number };
+}

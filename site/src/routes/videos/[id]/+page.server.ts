@@ -1,0 +1,70 @@
+import { fail, redirect } from "@sveltejs/kit";
+import { TakesError } from "$core/errors";
+import { estimateCostUsd } from "$core/pricing";
+import { getProvider } from "$core/providers";
+import { deleteVideo, getVideo, MAX_PROMPT_LENGTH, remixVideo } from "$core/videos";
+import { failureStatus, fieldErrorsOf, orErrorPage } from "$lib/server/errors";
+import { childrenOf, parentOf } from "$lib/server/lineage";
+import { createShareAction, revokeShareAction, sharesOf } from "$lib/server/shares";
+import { callerOf } from "$lib/server/studio";
+import type { Actions, PageServerLoad } from "./$types";
+
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+  const caller = callerOf(locals);
+  const job = await orErrorPage(getVideo(caller, params.id));
+  const [parent, children] = await Promise.all([parentOf(caller, job), childrenOf(caller, job)]);
+  let canRemix = false;
+  try {
+    canRemix = getProvider(job.provider).capabilities.remix;
+  } catch {
+    // A provider this deployment no longer has: its takes stay viewable.
+  }
+  return {
+    job,
+    parent,
+    children,
+    canRemix,
+    estimatedCostUsd: estimateCostUsd(job.model, job.seconds, job.size) ?? null,
+    maxPromptLength: MAX_PROMPT_LENGTH,
+    // Share links (site/src/lib/server/shares.ts): the job's links and the expiry choices.
+    ...(await sharesOf(caller, job, url)),
+  };
+};
+
+export const actions: Actions = {
+  /** A new take from this one with a new prompt; goes to it. */
+  remix: async ({ locals, params, request }) => {
+    const caller = callerOf(locals);
+    const prompt = String((await request.formData()).get("prompt") ?? "");
+    if (!prompt.trim()) {
+      return fail(400, { remix: { prompt, error: "Describe what should change." } });
+    }
+    let id: string;
+    try {
+      id = (await remixVideo(caller, params.id, prompt.slice(0, MAX_PROMPT_LENGTH + 1))).id;
+    } catch (error) {
+      const status = failureStatus(error);
+      const errors = fieldErrorsOf(error as TakesError, "prompt");
+      return fail(status, { remix: { prompt, error: errors.prompt ?? errors.form ?? "" } });
+    }
+    redirect(303, `/videos/${id}`);
+  },
+
+  /** Deletes the take and its files, then back to the library. */
+  delete: async ({ locals, params }) => {
+    const caller = callerOf(locals);
+    try {
+      await deleteVideo(caller, params.id);
+    } catch (error) {
+      // Already gone (another tab): the outcome the person asked for.
+      if (!(error instanceof TakesError && error.status === 404)) {
+        return fail(failureStatus(error), { deleteError: (error as TakesError).message });
+      }
+    }
+    redirect(303, "/?deleted=1");
+  },
+
+  /** A share link for the chosen expiry; revoking one (site/src/lib/server/shares.ts). */
+  share: createShareAction,
+  revokeShare: revokeShareAction,
+};

@@ -1,0 +1,289 @@
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dynamoClient } from "../../core/aws";
+import type { ResolvedCredential } from "../../core/credentials";
+import { TakesError } from "../../core/errors";
+import { mediaKey, newJob, type Job } from "../../core/jobs/model";
+import {
+  createShare,
+  isShareToken,
+  listShares,
+  MAX_SHARE_SECONDS,
+  MIN_SHARE_SECONDS,
+  newShareToken,
+  requestOrigin,
+  revokeShare,
+  viewShare,
+} from "../../core/shares";
+import { startTestTables } from "../support/dynamodb-tables";
+
+process.env.SST_RESOURCES_JSON = JSON.stringify({
+  App: { name: "takes", stage: "test" },
+  Jobs: { name: "Jobs" },
+  Shares: { name: "Shares" },
+  Media: { name: "media" },
+});
+// Presigning is local arithmetic; no S3 server is needed to mint the URLs these tests read.
+process.env.AWS_ENDPOINT_URL_S3 ??= "http://127.0.0.1:9";
+
+let tables: Awaited<ReturnType<typeof startTestTables>>;
+beforeAll(async () => {
+  tables = await startTestTables();
+});
+afterAll(() => tables?.stop());
+
+let callers = 0;
+/** A fresh owner per test keeps the tests independent on one shared table. */
+function newCaller(): ResolvedCredential {
+  const ownerId = `owner${++callers}_${Math.random().toString(36).slice(2)}`;
+  return { ownerId, providerCredential: "sk-test-unused", kind: "brought-key" };
+}
+
+const HOUR = 3600;
+
+/** A job of the caller's in `status`; completed jobs have their video and thumbnail stored. */
+async function storedJob(
+  caller: ResolvedCredential,
+  status: Job["status"] = "completed",
+): Promise<Job> {
+  const job = newJob({
+    owner: caller.ownerId,
+    provider: "openai",
+    providerJobId: `video_${Math.random().toString(36).slice(2)}`,
+    model: "sora-2",
+    prompt: "a paper boat on a rainy street",
+    seconds: 4,
+    size: "1280x720",
+    nextPollAt: Date.now(),
+  });
+  const finished: Job = {
+    ...job,
+    status,
+    ownerStatus: `${caller.ownerId}#${status}`,
+    media:
+      status === "completed"
+        ? {
+            video: { key: mediaKey(job, "video"), contentType: "video/mp4", bytes: 4096 },
+            thumbnail: { key: mediaKey(job, "thumbnail"), contentType: "image/webp", bytes: 512 },
+          }
+        : {},
+  };
+  if (status === "completed") {
+    delete finished.pollShard;
+    delete finished.nextPollAt;
+  }
+  await dynamoClient().send(new PutCommand({ TableName: "Jobs", Item: finished }));
+  return finished;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TakesError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(TakesError);
+  return error as TakesError;
+}
+
+describe("share tokens", () => {
+  it("are 22 base64url characters of 128 random bits, never repeating", () => {
+    const tokens = Array.from({ length: 2000 }, newShareToken);
+    for (const token of tokens) {
+      expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(Buffer.from(token, "base64url")).toHaveLength(16);
+      expect(isShareToken(token)).toBe(true);
+    }
+    expect(new Set(tokens).size).toBe(tokens.length);
+    // Every character position varies: nothing about a token is predictable.
+    for (let position = 0; position < 21; position++) {
+      expect(new Set(tokens.map((token) => token[position])).size).toBeGreaterThan(20);
+    }
+  });
+
+  it("anything else is not a token", () => {
+    for (const value of [
+      "",
+      "short",
+      "A".repeat(21),
+      "A".repeat(23),
+      "../../../etc/passwd/xx",
+      "AAAAAAAAAAAAAAAAAAAA=",
+      "AAAAAAAAAAAAAAAAAAAAA+",
+      "AAAAAAAAAAAAAAAAAAAA/A",
+    ]) {
+      expect(isShareToken(value), value).toBe(false);
+    }
+  });
+});
+
+describe("shares", () => {
+  it("creates a link to a completed video, expiring when asked", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const now = Date.now();
+    const share = await createShare(caller, job.id, 2 * HOUR, now);
+    expect(share).toEqual({
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 2 * HOUR * 1000).toISOString(),
+      views: 0,
+      revoked: false,
+      expired: false,
+    });
+  });
+
+  it("takes expiries from 1 hour to 30 days in whole seconds, else 400", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    for (const seconds of [MIN_SHARE_SECONDS, MAX_SHARE_SECONDS]) {
+      await expect(createShare(caller, job.id, seconds)).resolves.toMatchObject({ views: 0 });
+    }
+    for (const seconds of [0, -1, MIN_SHARE_SECONDS - 1, MAX_SHARE_SECONDS + 1, 3600.5, NaN]) {
+      const error = await rejection(createShare(caller, job.id, seconds));
+      expect(error.status, String(seconds)).toBe(400);
+      expect(error.code).toBe("invalid_expiry");
+    }
+  });
+
+  it("shares only finished videos of the caller's own", async () => {
+    const caller = newCaller();
+    const running = await storedJob(caller, "in_progress");
+    expect((await rejection(createShare(caller, running.id, HOUR))).status).toBe(409);
+    const failed = await storedJob(caller, "failed");
+    expect((await rejection(createShare(caller, failed.id, HOUR))).status).toBe(409);
+    const theirs = await storedJob(newCaller());
+    expect((await rejection(createShare(caller, theirs.id, HOUR))).status).toBe(404);
+    expect((await rejection(createShare(caller, "not-an-id", HOUR))).status).toBe(400);
+  });
+
+  it("a view counts and hands out presigned URLs of a few minutes", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const { token } = await createShare(caller, job.id, HOUR);
+    const viewed = await viewShare(token);
+    expect(viewed).toMatchObject({
+      prompt: job.prompt,
+      size: job.size,
+      seconds: job.seconds,
+      createdAt: job.createdAt,
+      video: { contentType: "video/mp4" },
+      poster: { contentType: "image/webp" },
+    });
+    const videoUrl = new URL(viewed.video.url);
+    expect(videoUrl.pathname).toContain(job.media.video!.key);
+    expect(Number(videoUrl.searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(600);
+    expect(new URL(viewed.poster!.url).pathname).toContain(job.media.thumbnail!.key);
+    expect((await listShares(caller, job.id))[0]?.views).toBe(1);
+  });
+
+  it("counts every one of many concurrent views", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const { token } = await createShare(caller, job.id, HOUR);
+    await Promise.all(Array.from({ length: 25 }, () => viewShare(token)));
+    expect((await listShares(caller, job.id))[0]?.views).toBe(25);
+  });
+
+  it("lists a job's links newest first, each with its views", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const other = await storedJob(caller);
+    const now = Date.now();
+    const older = await createShare(caller, job.id, HOUR, now - 2000);
+    const newer = await createShare(caller, job.id, 2 * HOUR, now - 1000);
+    await createShare(caller, other.id, HOUR, now);
+    await viewShare(older.token);
+    await viewShare(older.token);
+    const listed = await listShares(caller, job.id);
+    expect(listed.map((share) => [share.token, share.views])).toEqual([
+      [newer.token, 0],
+      [older.token, 2],
+    ]);
+    expect(await listShares(caller, (await storedJob(caller)).id)).toEqual([]);
+  });
+
+  it("a revoked link is gone (410), and stays listed as revoked with its views", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const { token } = await createShare(caller, job.id, HOUR);
+    await viewShare(token);
+    await revokeShare(caller, job.id, token);
+    // Revoking again changes nothing and is no error.
+    await revokeShare(caller, job.id, token);
+    const error = await rejection(viewShare(token));
+    expect(error.status).toBe(410);
+    expect(error.code).toBe("share_gone");
+    expect(await listShares(caller, job.id)).toMatchObject([{ token, views: 1, revoked: true }]);
+  });
+
+  it("an expired link is gone (410) without waiting for TTL, and lists as expired", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const created = Date.now();
+    const { token } = await createShare(caller, job.id, HOUR, created);
+    const justBefore = created + HOUR * 1000 - 1;
+    await expect(viewShare(token, justBefore)).resolves.toBeDefined();
+    const atExpiry = created + HOUR * 1000;
+    expect((await rejection(viewShare(token, atExpiry))).status).toBe(410);
+    expect((await listShares(caller, job.id, atExpiry))[0]).toMatchObject({
+      views: 1,
+      expired: true,
+      revoked: false,
+    });
+  });
+
+  it("a link whose video was deleted is gone (410)", async () => {
+    const caller = newCaller();
+    const job = await storedJob(caller);
+    const { token } = await createShare(caller, job.id, HOUR);
+    await dynamoClient().send(
+      new PutCommand({ TableName: "Jobs", Item: { ...job, owner: "someone-else" } }),
+    );
+    expect((await rejection(viewShare(token))).status).toBe(410);
+  });
+
+  it("unknown and malformed tokens are 404 and reveal nothing", async () => {
+    for (const token of [newShareToken(), "short", "../../videos", "A".repeat(40)]) {
+      const error = await rejection(viewShare(token));
+      expect(error.status, token).toBe(404);
+      expect(error.message).toBe("There is no share link at this address.");
+    }
+  });
+
+  it("another owner can neither list nor revoke a link: 404, and the link keeps working", async () => {
+    const owner = newCaller();
+    const stranger = newCaller();
+    const job = await storedJob(owner);
+    const { token } = await createShare(owner, job.id, HOUR);
+    expect((await rejection(listShares(stranger, job.id))).status).toBe(404);
+    expect((await rejection(revokeShare(stranger, job.id, token))).status).toBe(404);
+    // The right owner, but naming another of their jobs: also 404.
+    const other = await storedJob(owner);
+    expect((await rejection(revokeShare(owner, other.id, token))).status).toBe(404);
+    expect((await rejection(revokeShare(owner, job.id, newShareToken()))).status).toBe(404);
+    expect((await rejection(revokeShare(owner, job.id, "../x"))).status).toBe(404);
+    await expect(viewShare(token)).resolves.toBeDefined();
+  });
+});
+
+describe("requestOrigin", () => {
+  it("prefers the viewer's host CloudFront forwards, and its protocol", () => {
+    expect(
+      requestOrigin({
+        host: "abc.execute-api.us-east-1.amazonaws.com",
+        forwardedHost: "takes.example.com",
+        forwardedProto: "https",
+      }),
+    ).toBe("https://takes.example.com");
+    expect(requestOrigin({ host: "127.0.0.1:4000", forwardedProto: "http" })).toBe(
+      "http://127.0.0.1:4000",
+    );
+    expect(requestOrigin({ host: "takes.example.com" })).toBe("https://takes.example.com");
+  });
+
+  it("ignores a host that is not one", () => {
+    for (const host of ["evil.com/path", "a b", "x@evil.com", "", "host:99999999"]) {
+      expect(requestOrigin({ host }), host).toBeUndefined();
+    }
+  });
+});
