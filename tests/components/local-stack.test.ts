@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -101,8 +102,16 @@ interface HealthBody {
 
 describe("npm start", () => {
   let running: ChildProcess | undefined;
-  afterAll(() => {
-    if (running?.exitCode === null) running.kill("SIGKILL");
+  afterAll(async () => {
+    // A failed test may leave Takes running: stop it as Ctrl-C would, so no server outlives the
+    // test, and only then force whatever is left.
+    if (running && running.exitCode === null) {
+      const descendants = childrenOf(running.pid!);
+      const exited = new Promise((resolve) => running!.once("exit", resolve));
+      running.kill("SIGTERM");
+      await Promise.race([exited, delay(15_000)]);
+      for (const pid of [running.pid!, ...descendants].filter(alive)) process.kill(pid, "SIGKILL");
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
