@@ -2,6 +2,7 @@ import type { Handle, HandleServerError } from "@sveltejs/kit";
 import { TakesError } from "$core/errors";
 import { log } from "$core/log";
 import { callerFromSession, SESSION_COOKIE } from "$core/session";
+import { allowMediaOrigin, mediaOrigin } from "$lib/server/csp";
 
 /** Pages a signed-out visitor may see: sign-in, and shared takes (/s/{token}, DESIGN.md). */
 const isPublic = (path: string) => path === "/sign-in" || path.startsWith("/s/");
@@ -41,9 +42,19 @@ export const handle: Handle = async ({ event, resolve }) => {
   }
 
   const response = await resolve(event);
+  // Pages carry the CSP SvelteKit wrote (kit.csp); the media bucket's origin is added here.
+  const policy = response.headers.get("content-security-policy");
+  if (policy) {
+    response.headers.set("content-security-policy", allowMediaOrigin(policy, await mediaOrigin()));
+  }
   response.headers.set("x-content-type-options", "nosniff");
   response.headers.set("referrer-policy", "same-origin");
   response.headers.set("x-frame-options", "DENY");
+  response.headers.set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+  // Only over https: an HSTS header on plain http is ignored, and the local stack is http.
+  if (event.url.protocol === "https:") {
+    response.headers.set("strict-transport-security", "max-age=63072000; includeSubDomains");
+  }
   if (event.locals.caller) response.headers.set("cache-control", "private, no-store");
   return response;
 };

@@ -2,31 +2,9 @@
 // request it authenticates that changes anything must carry this origin's Origin header (CSRF).
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { api, newKey } from "../support/api";
+import { signInCookie } from "../support/session";
 
 const stack = inject("stack");
-
-/** Signs in through the site's form, as a browser would, and returns the session cookie. */
-async function signInCookie(credential: string): Promise<string> {
-  const response = await fetch(`${stack.url}/sign-in`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      accept: "text/html",
-      origin: stack.url,
-    },
-    body: new URLSearchParams({ credential, next: "/" }),
-    redirect: "manual",
-  });
-  expect(response.status).toBe(303);
-  const cookie = response.headers
-    .getSetCookie()
-    .find((header) => header.startsWith("takes_session="));
-  expect(cookie).toMatch(/; HttpOnly/i);
-  expect(cookie).toMatch(/; SameSite=Lax/i);
-  expect(cookie).toMatch(/; Path=\//i);
-  expect(cookie).not.toMatch(/; Secure/i); // plain http on loopback
-  return cookie!.split(";")[0]!;
-}
 
 const video = { prompt: "A kite over a beach", model: "sora-2", seconds: 4, size: "1280x720" };
 

@@ -1,11 +1,11 @@
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { dynamoClient, s3Client } from "../../core/aws";
+import { s3Client } from "../../core/aws";
 import { ownerIdFor } from "../../core/identity";
 import { api, newKey, useStackEnvironment } from "../support/api";
+import { footprint, quiet } from "../support/footprint";
 import { waitFor } from "../support/wait";
 
 beforeAll(useStackEnvironment);
@@ -32,35 +32,6 @@ const JOB_FIELDS = [
   "size",
   "status",
 ].sort();
-
-/** Messages ready, delayed or in flight on one of the stack's queues (fauxqs's inspection API). */
-async function queuedMessages(queue: string): Promise<number> {
-  const response = await fetch(
-    `${inject("stack").env.AWS_ENDPOINT_URL_SQS}/_fauxqs/queues/${queue}`,
-  );
-  const inspected = (await response.json()) as { messages: Record<string, unknown[]> };
-  return Object.values(inspected.messages).reduce((sum, list) => sum + list.length, 0);
-}
-
-/** Earlier tests' polls and frame extractions have finished: nothing else is writing. */
-const quiet = () =>
-  waitFor(
-    async () => (await queuedMessages("PollQueue")) + (await queuedMessages("FramesQueue")) === 0,
-    {
-      timeoutMs: 90_000,
-      what: "earlier jobs' polls and frame extractions to finish",
-    },
-  );
-
-/** What a request could have written: every job, every object, every queued poll. */
-async function footprint() {
-  const [jobs, objects, messages] = await Promise.all([
-    dynamoClient().send(new ScanCommand({ TableName: "Jobs", Select: "COUNT" })),
-    s3Client().send(new ListObjectsV2Command({ Bucket: "media" })),
-    queuedMessages("PollQueue"),
-  ]);
-  return { jobs: jobs.Count, objects: objects.KeyCount, messages };
-}
 
 const png = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: "#3366aa" } })
