@@ -1,21 +1,13 @@
 // The site's Content-Security-Policy and security headers, in real Chromium: the library, create,
 // job and share pages work under the policy with no violation reported, and script smuggled in
 // through a prompt neither runs as markup nor could run if it were injected.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, newKey, useStackEnvironment } from "../support/api";
-import { backgroundPosition, launchBrowser, openPage, playVideo, signIn } from "../support/browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { api, newKey } from "../support/api";
+import { backgroundPosition, useBrowser, openPage, playVideo, signIn } from "../support/browser";
 
 const stack = inject("stack");
-let browser: Browser;
-
-beforeAll(async () => {
-  useStackEnvironment();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const INJECTED =
   'Lanterns over a lake <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
@@ -74,7 +66,7 @@ describe("Content-Security-Policy", () => {
 
   it("lets create, job, library and share pages work with no violation; prompts stay text", async () => {
     const key = newKey();
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await openPage(browser());
     const violations = cspViolations(page);
     await signIn(page, stack.url, key);
 
@@ -106,7 +98,7 @@ describe("Content-Security-Policy", () => {
       json: { expiresIn: 3600 },
     });
     expect(share.status).toBe(201);
-    const visitor = await openPage(browser);
+    const visitor = await openPage(browser());
     const visitorViolations = cspViolations(visitor.page);
     await visitor.page.goto(share.body.share.url as string);
     expect((await playVideo(visitor.page)).duration).toBeGreaterThan(3);

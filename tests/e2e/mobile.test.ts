@@ -1,11 +1,10 @@
 // The studio on a 360 x 740 phone screen: nothing scrolls sideways, every step stays reachable,
 // and a take can be made, watched and played from start to finish.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { newKey } from "../support/api";
 import {
   horizontalOverflow,
-  launchBrowser,
+  useBrowser,
   MOBILE,
   openPage,
   playVideo,
@@ -14,18 +13,14 @@ import {
 } from "../support/browser";
 
 const stack = inject("stack");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe("on a phone", () => {
   it("signs in, creates a take, follows it and plays it, without sideways scrolling", async () => {
-    const { context, page, problems } = await openPage(browser, { viewport: MOBILE, mobile: true });
+    const { context, page, problems } = await openPage(browser(), {
+      viewport: MOBILE,
+      mobile: true,
+    });
     await page.goto(`${stack.url}/sign-in`);
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, "mobile-01-sign-in");

@@ -1,23 +1,15 @@
 // The studio with JavaScript off: every step is a plain form post or link (SvelteKit form
 // actions), so sign-in, improving a prompt, generating a reference, creating, deleting and paging
 // the library all still work. Also the library's failed and expired states and "Load more".
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ownerIdFor } from "../../core/identity";
 import { createJob, markExpired, markFailed } from "../../core/jobs/repository";
-import { newKey, useStackEnvironment } from "../support/api";
-import { launchBrowser, openPage, screenshot, signIn } from "../support/browser";
+import { newKey } from "../support/api";
+import { useBrowser, openPage, screenshot, signIn } from "../support/browser";
 
 const stack = inject("stack");
-let browser: Browser;
-
-beforeAll(async () => {
-  useStackEnvironment();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** Reloads the job page until the server renders it in `status`: without script it cannot update itself. */
 async function reloadUntil(page: Page, status: string, timeoutMs = 90_000) {
@@ -32,7 +24,7 @@ async function reloadUntil(page: Page, status: string, timeoutMs = 90_000) {
 
 describe("without JavaScript", () => {
   it("signs in, improves a prompt, generates a reference and creates a take with form posts", async () => {
-    const { context, page, problems } = await openPage(browser, { javaScriptEnabled: false });
+    const { context, page, problems } = await openPage(browser(), { javaScriptEnabled: false });
     await signIn(page, stack.url, newKey());
     await page.goto(`${stack.url}/new`);
 
@@ -128,7 +120,7 @@ describe("a long library", () => {
   });
 
   it("shows failed and expired takes with their reasons, and pages with a link", async () => {
-    const { context, page } = await openPage(browser, { javaScriptEnabled: false });
+    const { context, page } = await openPage(browser(), { javaScriptEnabled: false });
     await signIn(page, stack.url, key);
     expect(await page.locator("a.card").count()).toBe(24);
     const newest = page.locator(`a.card[data-job-id="${ids.at(-1)}"]`);
@@ -155,7 +147,7 @@ describe("a long library", () => {
   });
 
   it("with JavaScript, Load more appends the next page in place", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await openPage(browser());
     await signIn(page, stack.url, key);
     expect(await page.locator("a.card").count()).toBe(24);
     await page.getByRole("link", { name: "Load more" }).click();

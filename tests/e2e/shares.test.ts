@@ -1,43 +1,18 @@
 // Share links from the video page: made, copied, counted and revoked with plain form posts (no
 // JavaScript), and the copy button with it; the public page plays the video without a session.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { api, newKey, useStackEnvironment } from "../support/api";
-import { launchBrowser, openPage, playVideo, screenshot, signIn } from "../support/browser";
-import { waitFor } from "../support/wait";
+import { describe, expect, inject, it } from "vitest";
+import { newKey } from "../support/api";
+import { useBrowser, openPage, playVideo, screenshot, signIn } from "../support/browser";
+import { completedVideo } from "../support/videos";
 
 const stack = inject("stack");
-let browser: Browser;
-
-beforeAll(async () => {
-  useStackEnvironment();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** A finished video of the credential's, with its thumbnail. */
-async function completedVideo(credential: string): Promise<string> {
-  const { body } = await api("/api/videos", {
-    credential,
-    json: { prompt: "Kites over a windy beach", model: "sora-2", seconds: 4, size: "1280x720" },
-  });
-  await waitFor(
-    async () => {
-      const { body: job } = await api(`/api/videos/${body.id}`, { credential });
-      return job.status === "completed" && job.media.thumbnail;
-    },
-    { timeoutMs: 90_000, what: "the video to complete" },
-  );
-  return body.id as string;
-}
+const browser = useBrowser();
 
 describe("share links on the video page", () => {
   it("without JavaScript: create, open, count a view, revoke", async () => {
     const key = newKey();
     const id = await completedVideo(key);
-    const { context, page, problems } = await openPage(browser, { javaScriptEnabled: false });
+    const { context, page, problems } = await openPage(browser(), { javaScriptEnabled: false });
     await signIn(page, stack.url, key);
     await page.goto(`${stack.url}/videos/${id}`);
     const section = page.getByRole("region", { name: "Share" });
@@ -51,7 +26,7 @@ describe("share links on the video page", () => {
     await screenshot(page, "shares-01-created");
 
     // A visitor with no session plays it.
-    const visitor = await openPage(browser);
+    const visitor = await openPage(browser());
     await visitor.page.goto(url);
     expect((await playVideo(visitor.page)).duration).toBeGreaterThan(1);
     expect(await visitor.page.getByText("Kites over a windy beach").count()).toBe(1);
@@ -76,7 +51,7 @@ describe("share links on the video page", () => {
   it("with JavaScript: the copy button puts the link on the clipboard", async () => {
     const key = newKey();
     const id = await completedVideo(key);
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await openPage(browser());
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stack.url });
     await signIn(page, stack.url, key);
     await page.goto(`${stack.url}/videos/${id}`);

@@ -3,12 +3,12 @@
 // generated and an extracted reference, lineage, delete, sign-out.
 import { statSync } from "node:fs";
 import sharp from "sharp";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { newKey } from "../support/api";
 import {
   backgroundPosition,
-  launchBrowser,
+  useBrowser,
   naturalSize,
   openPage,
   playVideo,
@@ -20,14 +20,7 @@ import {
 } from "../support/browser";
 
 const stack = inject("stack");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The job page's take, once it reaches `status` (the page updates itself; no reloads). */
 async function waitForStatus(page: Page, status: string, timeout = 90_000) {
@@ -38,7 +31,7 @@ const jobIdOf = (page: Page) => /\/videos\/([0-9A-Z]{26})/.exec(page.url())?.[1]
 
 describe("signing in and out", () => {
   it("signs in with the demo access code into a sealed HttpOnly cookie, and signs out", async () => {
-    const { context, page, problems } = await openPage(browser);
+    const { context, page, problems } = await openPage(browser());
     await page.goto(`${stack.url}/`);
     expect(page.url()).toBe(`${stack.url}/sign-in`);
     await screenshot(page, "01-sign-in");
@@ -72,7 +65,7 @@ describe("signing in and out", () => {
   });
 
   it("a tampered cookie reads as signed out", async () => {
-    const { context, page } = await openPage(browser);
+    const { context, page } = await openPage(browser());
     await signIn(page, stack.url, newKey());
     const [cookie] = (await context.cookies()).filter((c) => c.name === "takes_session");
     await context.addCookies([{ ...cookie!, value: `${cookie!.value.slice(0, -4)}AAAA` }]);
@@ -87,7 +80,7 @@ describe("making takes", () => {
   let firstId: string;
 
   beforeAll(async () => {
-    session = await openPage(browser);
+    session = await openPage(browser());
     await signIn(session.page, stack.url, newKey());
   });
   afterAll(async () => {

@@ -7,6 +7,8 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { useStackEnvironment } from "./api";
 
 /**
  * Real Chromium for the end-to-end tests (Debian's build; `bash tests/support/install-system-deps.sh`
@@ -31,6 +33,25 @@ export const MOBILE = { width: 360, height: 740 };
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/**
+ * One Chromium for a test file, launched before its tests and closed after them, with this
+ * process pointed at the test stack. Call at the top of the file; call the result in a test.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    useStackEnvironment();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("The browser is not launched yet: use it inside a test.");
+    return browser;
+  };
 }
 
 export interface PageOptions {
