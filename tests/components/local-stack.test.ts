@@ -80,7 +80,9 @@ async function startTakes() {
 async function stopTakes(child: ChildProcess, signal: NodeJS.Signals, servers: number) {
   const pid = child.pid!;
   const descendants = childrenOf(pid);
-  expect(descendants).toHaveLength(servers);
+  const commands = descendants.map((child) => readFileSync(`/proc/${child}/cmdline`, "utf8"));
+  // At least the servers Takes runs; whatever else it has started must end with it too.
+  expect(descendants.length, commands.join("\n")).toBeGreaterThanOrEqual(servers);
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   child.kill(signal);
   expect(await exited).toBe(0);
