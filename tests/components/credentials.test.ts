@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueAccessCode } from "../../core/access-codes";
 import { credentialForJob, resolveCredential } from "../../core/credentials";
-import { TakesError } from "../../core/errors";
 import { accessCodeHash, ownerIdFor } from "../../core/identity";
 import { unseal } from "../../core/sealing";
 import { startTestTables } from "../support/dynamodb-tables";
+import { takesRejection } from "../support/errors";
 
 const OPERATOR_KEY = "sk-operator-0123456789abcdef";
 process.env.SST_RESOURCES_JSON = JSON.stringify({
@@ -20,15 +20,6 @@ beforeAll(async () => {
   await issueAccessCode("demo-0123456789ab", { label: "test code", quotaSeconds: 60 });
 });
 afterAll(() => tables?.stop());
-
-async function rejection(promise: Promise<unknown>): Promise<TakesError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TakesError);
-  return error as TakesError;
-}
 
 const broughtKey = "sk-proj-Abc_def-0123456789";
 
@@ -70,7 +61,7 @@ describe("resolveCredential", () => {
     ["an overlong key", `sk-${"a".repeat(201)}`],
     ["an overlong code", "x".repeat(201)],
   ])("answers %s with a 401 that does not echo it", async (_, bearer) => {
-    const error = await rejection(resolveCredential(bearer));
+    const error = await takesRejection(resolveCredential(bearer));
     expect(error.status).toBe(401);
     if (bearer) expect(JSON.stringify(error.toJSON())).not.toContain(bearer);
   });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TakesError } from "../../core/errors";
 import { mediaKey, type Job, type NewJob } from "../../core/jobs/model";
 import {
   claimCopy,
@@ -18,6 +17,7 @@ import {
   releaseCopy,
 } from "../../core/jobs/repository";
 import { startTestTables } from "../support/dynamodb-tables";
+import { takesRejection } from "../support/errors";
 
 process.env.SST_RESOURCES_JSON = JSON.stringify({
   App: { name: "takes", stage: "test" },
@@ -57,15 +57,6 @@ const videoMedia = (job: Job) => ({
   video: { key: mediaKey(job, "video"), contentType: "video/mp4", bytes: 4096 },
   thumbnail: { key: mediaKey(job, "thumbnail"), contentType: "image/webp", bytes: 512 },
 });
-
-async function rejection(promise: Promise<unknown>): Promise<TakesError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TakesError);
-  return error as TakesError;
-}
 
 describe("jobs repository", () => {
   it("creates a job and reads it back only for its owner", async () => {
@@ -361,13 +352,13 @@ describe("jobs repository", () => {
       ["a non-id", Buffer.from("hello").toString("base64url")],
       ["a padded id", `${Buffer.from("01JD0000000000000000000000").toString("base64url")}==`],
     ])("rejects %s as a cursor with a 400", async (_, cursor) => {
-      const error = await rejection(listJobs(owner, { limit: 3, cursor }));
+      const error = await takesRejection(listJobs(owner, { limit: 3, cursor }));
       expect(error.status).toBe(400);
       expect(error.code).toBe("invalid_cursor");
     });
 
     it.each([0, 101, 2.5])("rejects a limit of %d with a 400", async (limit) => {
-      expect((await rejection(listJobs(owner, { limit }))).status).toBe(400);
+      expect((await takesRejection(listJobs(owner, { limit }))).status).toBe(400);
     });
   });
 

@@ -2,7 +2,6 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient } from "../../core/aws";
 import type { ResolvedCredential } from "../../core/credentials";
-import { TakesError } from "../../core/errors";
 import { mediaKey, newJob, type Job } from "../../core/jobs/model";
 import {
   createShare,
@@ -16,6 +15,7 @@ import {
   viewShare,
 } from "../../core/shares";
 import { startTestTables } from "../support/dynamodb-tables";
+import { takesRejection } from "../support/errors";
 
 process.env.SST_RESOURCES_JSON = JSON.stringify({
   App: { name: "takes", stage: "test" },
@@ -76,15 +76,6 @@ async function storedJob(
   return finished;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<TakesError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TakesError);
-  return error as TakesError;
-}
-
 describe("share tokens", () => {
   it("are 22 base64url characters of 128 random bits, never repeating", () => {
     const tokens = Array.from({ length: 2000 }, newShareToken);
@@ -139,7 +130,7 @@ describe("shares", () => {
       await expect(createShare(caller, job.id, seconds)).resolves.toMatchObject({ views: 0 });
     }
     for (const seconds of [0, -1, MIN_SHARE_SECONDS - 1, MAX_SHARE_SECONDS + 1, 3600.5, NaN]) {
-      const error = await rejection(createShare(caller, job.id, seconds));
+      const error = await takesRejection(createShare(caller, job.id, seconds));
       expect(error.status, String(seconds)).toBe(400);
       expect(error.code).toBe("invalid_expiry");
     }
@@ -148,12 +139,12 @@ describe("shares", () => {
   it("shares only finished videos of the caller's own", async () => {
     const caller = newCaller();
     const running = await storedJob(caller, "in_progress");
-    expect((await rejection(createShare(caller, running.id, HOUR))).status).toBe(409);
+    expect((await takesRejection(createShare(caller, running.id, HOUR))).status).toBe(409);
     const failed = await storedJob(caller, "failed");
-    expect((await rejection(createShare(caller, failed.id, HOUR))).status).toBe(409);
+    expect((await takesRejection(createShare(caller, failed.id, HOUR))).status).toBe(409);
     const theirs = await storedJob(newCaller());
-    expect((await rejection(createShare(caller, theirs.id, HOUR))).status).toBe(404);
-    expect((await rejection(createShare(caller, "not-an-id", HOUR))).status).toBe(400);
+    expect((await takesRejection(createShare(caller, theirs.id, HOUR))).status).toBe(404);
+    expect((await takesRejection(createShare(caller, "not-an-id", HOUR))).status).toBe(400);
   });
 
   it("a view counts and hands out presigned URLs of a few minutes", async () => {
@@ -210,7 +201,7 @@ describe("shares", () => {
     await revokeShare(caller, job.id, token);
     // Revoking again changes nothing and is no error.
     await revokeShare(caller, job.id, token);
-    const error = await rejection(viewShare(token));
+    const error = await takesRejection(viewShare(token));
     expect(error.status).toBe(410);
     expect(error.code).toBe("share_gone");
     expect(await listShares(caller, job.id)).toMatchObject([{ token, views: 1, revoked: true }]);
@@ -224,7 +215,7 @@ describe("shares", () => {
     const justBefore = created + HOUR * 1000 - 1;
     await expect(viewShare(token, justBefore)).resolves.toBeDefined();
     const atExpiry = created + HOUR * 1000;
-    expect((await rejection(viewShare(token, atExpiry))).status).toBe(410);
+    expect((await takesRejection(viewShare(token, atExpiry))).status).toBe(410);
     expect((await listShares(caller, job.id, atExpiry))[0]).toMatchObject({
       views: 1,
       expired: true,
@@ -239,12 +230,12 @@ describe("shares", () => {
     await dynamoClient().send(
       new PutCommand({ TableName: "Jobs", Item: { ...job, owner: "someone-else" } }),
     );
-    expect((await rejection(viewShare(token))).status).toBe(410);
+    expect((await takesRejection(viewShare(token))).status).toBe(410);
   });
 
   it("unknown and malformed tokens are 404 and reveal nothing", async () => {
     for (const token of [newShareToken(), "short", "../../videos", "A".repeat(40)]) {
-      const error = await rejection(viewShare(token));
+      const error = await takesRejection(viewShare(token));
       expect(error.status, token).toBe(404);
       expect(error.message).toBe("There is no share link at this address.");
     }
@@ -255,13 +246,13 @@ describe("shares", () => {
     const stranger = newCaller();
     const job = await storedJob(owner);
     const { token } = await createShare(owner, job.id, HOUR);
-    expect((await rejection(listShares(stranger, job.id))).status).toBe(404);
-    expect((await rejection(revokeShare(stranger, job.id, token))).status).toBe(404);
+    expect((await takesRejection(listShares(stranger, job.id))).status).toBe(404);
+    expect((await takesRejection(revokeShare(stranger, job.id, token))).status).toBe(404);
     // The right owner, but naming another of their jobs: also 404.
     const other = await storedJob(owner);
-    expect((await rejection(revokeShare(owner, other.id, token))).status).toBe(404);
-    expect((await rejection(revokeShare(owner, job.id, newShareToken()))).status).toBe(404);
-    expect((await rejection(revokeShare(owner, job.id, "../x"))).status).toBe(404);
+    expect((await takesRejection(revokeShare(owner, other.id, token))).status).toBe(404);
+    expect((await takesRejection(revokeShare(owner, job.id, newShareToken()))).status).toBe(404);
+    expect((await takesRejection(revokeShare(owner, job.id, "../x"))).status).toBe(404);
     await expect(viewShare(token)).resolves.toBeDefined();
   });
 });

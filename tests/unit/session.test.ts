@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { TakesError } from "../../core/errors";
 import { seal } from "../../core/sealing";
 import {
   callerFromSession,
@@ -12,6 +11,7 @@ import {
   SESSION_SECONDS,
 } from "../../core/session";
 import { authenticate } from "../../functions/http/request";
+import { takesRejection } from "../support/errors";
 
 beforeAll(() => {
   process.env.SST_RESOURCES_JSON = JSON.stringify({
@@ -94,15 +94,6 @@ function event(
   } as unknown as APIGatewayProxyEventV2;
 }
 
-async function rejection(promise: Promise<unknown>) {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TakesError);
-  return error as TakesError;
-}
-
 describe("API authentication", () => {
   const cookie = () => `${SESSION_COOKIE}=${sealSession(key)}`;
   const host = { host: "127.0.0.1:3000" };
@@ -110,7 +101,7 @@ describe("API authentication", () => {
   it("takes a bearer credential first, with no Origin needed", async () => {
     const caller = await authenticate(event("POST", { authorization: `Bearer ${key}` }));
     expect(caller.providerCredential).toBe(key);
-    const bad = await rejection(
+    const bad = await takesRejection(
       authenticate(event("GET", { authorization: "Basic xyz" }, [cookie()])),
     );
     expect(bad.status).toBe(401);
@@ -119,9 +110,9 @@ describe("API authentication", () => {
   it("takes the session cookie, from payload 2.0's cookies or a Cookie header", async () => {
     expect((await authenticate(event("GET", host, [cookie()]))).ownerId).toBeTruthy();
     expect((await authenticate(event("GET", { ...host, cookie: cookie() }))).ownerId).toBeTruthy();
-    expect((await rejection(authenticate(event("GET", host)))).status).toBe(401);
+    expect((await takesRejection(authenticate(event("GET", host)))).status).toBe(401);
     const expired = `${SESSION_COOKIE}=${sealSession(key, Date.now() - SESSION_SECONDS * 1000)}`;
-    expect((await rejection(authenticate(event("GET", host, [expired])))).status).toBe(401);
+    expect((await takesRejection(authenticate(event("GET", host, [expired])))).status).toBe(401);
   });
 
   it("refuses a cookie-authenticated change unless it comes from the same origin", async () => {
@@ -134,11 +125,11 @@ describe("API authentication", () => {
       { origin: "null" },
     ];
     for (const headers of crossSite) {
-      const error = await rejection(post(headers));
+      const error = await takesRejection(post(headers));
       expect(error.status).toBe(403);
       expect(error.code).toBe("cross_origin");
     }
-    const remove = await rejection(
+    const remove = await takesRejection(
       authenticate(event("DELETE", { ...host, origin: "https://evil.example" }, [cookie()])),
     );
     expect(remove.status).toBe(403);
@@ -153,7 +144,7 @@ describe("API authentication", () => {
       event("POST", { ...behindRouter, origin: "https://takes.example" }, [cookie()]),
     );
     expect(ok.ownerId).toBeTruthy();
-    const error = await rejection(
+    const error = await takesRejection(
       authenticate(
         event(
           "POST",
