@@ -157,7 +157,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const childEnv = (extra: Record<string, string>) => ({ ...process.env, ...extra });
 
   try {
-    await Promise.all([
+    // Settled, not Promise.all: when one server fails to start, the others must have finished
+    // starting (and been recorded) before the catch below stops them, or they would outlive us.
+    const started = await Promise.allSettled([
       start(() =>
         startDynamoDb({ port: ports.dynamodb, dataDir: join(dataDir, "dynamodb"), logDir, echo }),
       ),
@@ -202,6 +204,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }),
       ),
     ]);
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
 
     const queueUrls = await ensureResources(model);
     const env = {
