@@ -46,6 +46,12 @@ export interface QuotaReservation {
 /** The `pollShard` value active jobs carry: the sparse byNextPoll index only holds active jobs. */
 export const ACTIVE_POLL_SHARD = "active";
 
+/** A progress reading and when it was taken (ms epoch). */
+export interface ProgressMark {
+  progress: number;
+  at: number;
+}
+
 /** One generation request, as stored in the Jobs table. */
 export interface Job {
   /** A ULID: sortable by creation time, so "newest first" is "id descending". */
@@ -64,6 +70,8 @@ export interface Job {
   status: JobStatus;
   /** 0-100, never decreasing. */
   progress: number;
+  /** The first poll that reported progress; the job's pace is measured from it. Only while active. */
+  progressMark?: ProgressMark;
   error: JobError | null;
   createdAt: string;
   providerCompletedAt?: string;

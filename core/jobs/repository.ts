@@ -123,8 +123,17 @@ const statusFields = (ref: JobRef, status: JobStatus) => ({
   ownerStatus: ownerStatusOf(ref.owner, status),
 });
 
-/** What an ended job no longer needs: its place in the poll index, the sealed key, the lease. */
-const ACTIVE_ONLY_FIELDS = ["pollShard", "nextPollAt", "sealedCredential", "copyLease"];
+/**
+ * What an ended job no longer needs: its place in the poll index, its progress mark, the sealed
+ * key, the copy lease.
+ */
+const ACTIVE_ONLY_FIELDS = [
+  "pollShard",
+  "nextPollAt",
+  "progressMark",
+  "sealedCredential",
+  "copyLease",
+];
 
 export async function createJob(input: NewJob, now = new Date()): Promise<Job> {
   const job = newJob(input, now);
@@ -233,13 +242,16 @@ export async function listJobs(
  */
 export function recordPoll(
   ref: JobRef,
-  poll: { status: "queued" | "in_progress"; progress: number; nextPollAt: number },
+  poll: Pick<Job, "progress" | "progressMark" | "nextPollAt"> & {
+    status: "queued" | "in_progress";
+  },
 ): Promise<Job | undefined> {
   const allowed = movingTo(poll.status);
   return updateJob(ref, {
     set: {
       ...statusFields(ref, poll.status),
       progress: poll.progress,
+      ...(poll.progressMark && { progressMark: poll.progressMark }),
       nextPollAt: poll.nextPollAt,
       consecutiveErrors: 0,
     },

@@ -106,12 +106,16 @@ async function recordRunning(
   reported: { status: "queued" | "in_progress"; progress: number },
   now: number,
 ): Promise<PollOutcome> {
-  const delaySeconds = nextPollDelaySeconds(job, reported, now);
+  const progressMark =
+    job.progressMark ??
+    (reported.progress > 0 ? { progress: reported.progress, at: now } : undefined);
+  const delaySeconds = nextPollDelaySeconds({ ...job, progressMark }, reported, now);
   const nextPollAt = now + delaySeconds * 1000;
   const recorded = await recordPoll(job, {
     // Providers can report "queued" again or a lower progress; the job never moves backwards.
     status: job.status === "in_progress" ? "in_progress" : reported.status,
     progress: Math.max(job.progress, reported.progress),
+    progressMark,
     nextPollAt,
   });
   // Not recorded: a concurrent poll moved the job on (or it was deleted) and schedules its own.

@@ -27,19 +27,23 @@ const UNKNOWN_MODEL_GENERATION_TIME = { base: 30, perOutputSecond: 15 };
  */
 const FIRST_POLL_SHARE = 0.1;
 
-/** Progress at which the observed pace is trusted fully; below it, it is blended with the prior. */
-const TRUSTED_PROGRESS = 25;
-
 /**
- * Never poll again sooner than this share of the job's age: near the end the predicted remainder
- * shrinks towards zero, and this keeps a job that sits at 99% from being polled every second.
+ * When a job first reports progress it has no pace of its own yet; the next look comes after this
+ * share of the model's expected time for the rest, soon enough to learn the pace before it ends.
  */
-const MIN_SHARE_OF_AGE = 0.05;
+const PACE_PROBE_SHARE = 0.5;
 
 /**
- * A job past its predicted completion (a queue at the provider, a slow render) is polled at this
- * share of its age, so a stall is polled less often the longer it lasts, but at least every
- * OVERDUE_MAX_DELAY_SECONDS: the provider's copy may expire soon after it finishes.
+ * A job whose progress has not moved since the last poll is polled at least this share of its age
+ * apart: its predicted remainder shrinks towards zero near the end, and this keeps a job that sits
+ * at 99% from being polled every second.
+ */
+const STALLED_SHARE_OF_AGE = 0.05;
+
+/**
+ * A job still without progress past the model's expected time (a queue at the provider) is polled
+ * at this share of its age, so a long wait is polled less often the longer it lasts, but at least
+ * every OVERDUE_MAX_DELAY_SECONDS: it may start and finish between two looks.
  */
 const OVERDUE_SHARE_OF_AGE = 0.1;
 const OVERDUE_MAX_DELAY_SECONDS = 120;
@@ -63,28 +67,51 @@ export function firstPollDelaySeconds(job: Pick<Job, "model" | "seconds">): numb
 }
 
 /**
+ * Seconds until a job at `progress` (1-99) is done, by each thing known about its pace. Progress
+ * is a whole percentage, so each reading is taken at its middle.
+ */
+function remainingEstimates(
+  job: Pick<Job, "model" | "seconds" | "progressMark">,
+  progress: number,
+  ageSeconds: number,
+  now: number,
+): number[] {
+  const left = 100 - progress - 0.5;
+  // The average pace since creation: right for providers that count their queue in progress.
+  const estimates = [(ageSeconds * left) / (progress + 0.5)];
+  const mark = job.progressMark;
+  if (mark && progress > mark.progress && now > mark.at) {
+    // The pace since progress was first seen: it leaves out time spent queued at the provider.
+    estimates.push((left * (now - mark.at)) / 1000 / (progress - mark.progress));
+  } else {
+    const expectedRest = (expectedGenerationSeconds(job.model, job.seconds) * left) / 100;
+    estimates.push(expectedRest * PACE_PROBE_SHARE);
+  }
+  return estimates;
+}
+
+/**
  * Delay before the next poll of a job the provider reports as still running, aimed at its
- * predicted completion. The prediction blends the model's expected time with the pace the job
- * has shown so far (progress over time since creation), trusting the pace more as progress grows.
+ * predicted completion: from the model's expected time until the job reports progress, then from
+ * its own pace. Estimates disagree when a job sat in the provider's queue before it started, so
+ * the earliest wins: a poll that comes early costs one request, one that comes late costs the
+ * person waiting.
  */
 export function nextPollDelaySeconds(
-  job: Pick<Job, "model" | "seconds" | "createdAt">,
+  job: Pick<Job, "model" | "seconds" | "createdAt" | "progress" | "progressMark">,
   status: Pick<NormalisedStatus, "progress">,
   now: number,
 ): number {
   const ageSeconds = Math.max(0, (now - Date.parse(job.createdAt)) / 1000);
-  const expectedTotal = expectedGenerationSeconds(job.model, job.seconds);
-  let predictedTotal = expectedTotal;
-  if (status.progress > 0 && status.progress < 100 && ageSeconds > 0) {
-    const observedTotal = (ageSeconds * 100) / status.progress;
-    const trust = Math.min(1, status.progress / TRUSTED_PROGRESS);
-    predictedTotal = trust * observedTotal + (1 - trust) * expectedTotal;
-  }
-  const remaining = predictedTotal - ageSeconds;
+  const remaining =
+    status.progress > 0 && status.progress < 100
+      ? Math.min(...remainingEstimates(job, status.progress, ageSeconds, now))
+      : expectedGenerationSeconds(job.model, job.seconds) - ageSeconds;
   if (remaining <= 0) {
     return toDelay(Math.min(OVERDUE_MAX_DELAY_SECONDS, ageSeconds * OVERDUE_SHARE_OF_AGE));
   }
-  return toDelay(Math.max(remaining, ageSeconds * MIN_SHARE_OF_AGE));
+  const stalled = status.progress <= job.progress;
+  return toDelay(stalled ? Math.max(remaining, ageSeconds * STALLED_SHARE_OF_AGE) : remaining);
 }
 
 /**

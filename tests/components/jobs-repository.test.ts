@@ -73,14 +73,17 @@ describe("jobs repository", () => {
     const first = await recordPoll(job, { status: "queued", progress: 0, nextPollAt: LATER + 1 });
     expect(first).toMatchObject({ status: "queued", pollCount: 1, nextPollAt: LATER + 1 });
 
+    const mark = { progress: 40, at: LATER + 1 };
     const second = await recordPoll(job, {
       status: "in_progress",
       progress: 40,
+      progressMark: mark,
       nextPollAt: LATER + 2,
     });
     expect(second).toMatchObject({
       status: "in_progress",
       progress: 40,
+      progressMark: mark,
       pollCount: 2,
       ownerStatus: `${job.owner}#in_progress`,
     });
@@ -98,10 +101,12 @@ describe("jobs repository", () => {
       pollCount: 2,
     });
 
+    // A poll without a mark keeps the one recorded.
     expect(
       await recordPoll(job, { status: "in_progress", progress: 40, nextPollAt: LATER + 4 }),
     ).toMatchObject({
       progress: 40,
+      progressMark: mark,
       pollCount: 3,
     });
   });
@@ -145,6 +150,8 @@ describe("jobs repository", () => {
 
   it("completes a copy for the lease holder and keeps the job completed for good", async () => {
     const job = await createJob(input(newOwner()));
+    const progressMark = { progress: 50, at: LATER };
+    await recordPoll(job, { status: "in_progress", progress: 50, progressMark, nextPollAt: LATER });
     const claim = await claimCopy(job, {
       leaseMs: LEASE_MS,
       providerExpiresAt: "2026-11-20T11:00:00.000Z",
@@ -168,7 +175,13 @@ describe("jobs repository", () => {
       providerExpiresAt: "2026-11-20T11:00:00.000Z",
     });
     expect(done?.copiedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    for (const gone of ["pollShard", "nextPollAt", "sealedCredential", "copyLease"]) {
+    for (const gone of [
+      "pollShard",
+      "nextPollAt",
+      "progressMark",
+      "sealedCredential",
+      "copyLease",
+    ]) {
       expect(done).not.toHaveProperty(gone);
     }
 

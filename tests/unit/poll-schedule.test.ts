@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Job } from "../../core/jobs/model";
 import {
   CONTENT_EXPIRED,
   decideAfterFailure,
@@ -20,10 +21,13 @@ import {
 } from "../../core/providers/contract";
 
 const CREATED = Date.parse("2026-11-21T10:00:00.000Z");
-const job = (overrides: { model?: string; seconds?: number } = {}) => ({
+const job = (
+  overrides: Partial<Pick<Job, "model" | "seconds" | "progress" | "progressMark">> = {},
+) => ({
   model: "sora-2",
   seconds: 8,
   createdAt: new Date(CREATED).toISOString(),
+  progress: 0,
   ...overrides,
 });
 /** `seconds` after the job was created. */
@@ -58,47 +62,63 @@ describe("firstPollDelaySeconds", () => {
 });
 
 describe("nextPollDelaySeconds", () => {
+  /** A job at `progress` whose first progress reading was `mark` (progress at seconds). */
+  const running = (progress: number, mark?: [number, number]) =>
+    job({ progress, progressMark: mark && { progress: mark[0], at: at(mark[1]) } });
+
   it("without progress, aims at the completion the model suggests", () => {
     const expected = expectedGenerationSeconds("sora-2", 8);
-    expect(nextPollDelaySeconds(job(), { progress: 0 }, at(10))).toBe(expected - 10);
+    expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(10))).toBe(expected - 10);
   });
 
-  it("with solid progress, aims at the completion the job's own pace predicts", () => {
-    // 50% after 60 s: done at 120 s, 60 s from now.
-    expect(nextPollDelaySeconds(job(), { progress: 50 }, at(60))).toBe(60);
-    // A job twice as slow as the model suggests is polled later than the model alone would say.
-    const slow = nextPollDelaySeconds(job(), { progress: 40 }, at(200));
-    expect(slow).toBe(300);
+  it("with a pace of its own, aims at the completion that pace predicts", () => {
+    // 20% at 24 s, 50% at 60 s: the pace since then leaves 59.4 s, the average since creation
+    // 58.8 s; the earlier wins.
+    expect(nextPollDelaySeconds(running(20, [20, 24]), { progress: 50 }, at(60))).toBe(59);
+    // A job four times slower than the model's 100 s: 40% at 200 s, 30 points in the last 150 s.
+    // It is polled when its own pace says it is done (294 s), not at once as an overdue job.
+    expect(nextPollDelaySeconds(running(20, [10, 50]), { progress: 40 }, at(200))).toBe(294);
   });
 
-  it("blends a little early progress with the model's expectation", () => {
-    // 5% after 1 s alone predicts completion at 20 s; the model expects 100 s for 8 s of sora-2.
-    const delay = nextPollDelaySeconds(job(), { progress: 5 }, at(1));
-    const paceOnly = 20 - 1;
-    const modelOnly = expectedGenerationSeconds("sora-2", 8) - 1;
-    expect(delay).toBeGreaterThan(paceOnly);
-    expect(delay).toBeLessThan(modelOnly);
+  it("measures the pace from the first progress, so time queued at the provider does not delay it", () => {
+    // Queued for 100 s, then 20 points in 40 s: done 139 s from now, not the 319 s that the
+    // average since creation (30% in 140 s) would predict.
+    expect(nextPollDelaySeconds(running(10, [10, 100]), { progress: 30 }, at(140))).toBe(139);
   });
 
-  it("does not hammer a job sitting just short of done", () => {
-    // 99% after 10 minutes predicts ~6 s left; polls stay at least 5% of the job's age apart.
-    expect(nextPollDelaySeconds(job(), { progress: 99 }, at(600))).toBe(30);
+  it("at the first progress, looks again soon to learn the pace, unless the average already tells", () => {
+    // 2% at 10 s: the average says 390 s more; half the model's time for the rest is 49 s.
+    expect(nextPollDelaySeconds(running(0, [2, 10]), { progress: 2 }, at(10))).toBe(49);
+    // 20% at 6 s: the average since creation, 23.3 s more, is the earlier of the two.
+    expect(nextPollDelaySeconds(running(0, [20, 6]), { progress: 20 }, at(6))).toBe(24);
+  });
+
+  it("polls a job that has just moved when its pace says, however close to done", () => {
+    // 10% at 60 s to 99% at 600 s: half a point left, about 3 s.
+    expect(nextPollDelaySeconds(running(90, [10, 60]), { progress: 99 }, at(600))).toBe(4);
+  });
+
+  it("does not hammer a job whose progress has stalled", () => {
+    // Still 99% at 10 minutes: polls stay at least 5% of the job's age apart.
+    expect(nextPollDelaySeconds(running(99, [10, 60]), { progress: 99 }, at(600))).toBe(30);
   });
 
   it("polls an overdue job at a share of its age, at least every two minutes", () => {
     const expected = expectedGenerationSeconds("sora-2", 8);
-    expect(nextPollDelaySeconds(job(), { progress: 0 }, at(expected + 50))).toBe(
+    expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(expected + 50))).toBe(
       Math.ceil((expected + 50) * 0.1),
     );
-    expect(nextPollDelaySeconds(job(), { progress: 0 }, at(6 * 3600))).toBe(120);
+    expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(6 * 3600))).toBe(120);
   });
 
   it("stays between 1 s and SQS's 15 minutes", () => {
-    expect(nextPollDelaySeconds(job(), { progress: 0 }, at(0))).toBeGreaterThanOrEqual(1);
-    // A 1% job after an hour predicts 99 more hours: capped.
-    expect(nextPollDelaySeconds(job(), { progress: 1 }, at(3600))).toBe(MAX_DELAY_SECONDS);
+    expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(0))).toBeGreaterThanOrEqual(1);
+    // One point in an hour predicts 97 more hours: capped.
+    expect(nextPollDelaySeconds(running(1, [1, 0]), { progress: 2 }, at(3600))).toBe(
+      MAX_DELAY_SECONDS,
+    );
     // A clock slightly behind the job's creation time still gives a sane delay.
-    expect(nextPollDelaySeconds(job(), { progress: 0 }, at(-5))).toBeGreaterThanOrEqual(1);
+    expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(-5))).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -198,5 +218,59 @@ describe("decideAfterFailure", () => {
     expect(
       decideAfterFailure(running, new ProviderUnavailable(), CREATED + GIVE_UP_AFTER_MS),
     ).toEqual({ action: "fail", error: RETRIES_EXHAUSTED });
+  });
+});
+
+/**
+ * The schedule played against simulated providers on a simulated clock: each poll lands 0.7 s
+ * after its delay (SQS and the poller), as on the local stack. Fixed 5 s polling finds any job
+ * within about 5.7 s; the schedule must do at least as well with far fewer polls.
+ */
+describe("the schedule over a whole job", () => {
+  type Provider = (ageSeconds: number) => { done: boolean; progress: number };
+  /** The emulator: queued for a tenth of the time, then progress counts the whole time. */
+  const emulator =
+    (total: number): Provider =>
+    (age) => ({
+      done: age >= total,
+      progress: age < total / 10 ? 0 : Math.min(99, Math.floor((age / total) * 100)),
+    });
+  /** Queued without progress for `queued` s, then progress counts the generation alone. */
+  const queuedFirst =
+    (queued: number, generation: number): Provider =>
+    (age) => ({
+      done: age >= queued + generation,
+      progress: Math.min(99, Math.max(0, Math.floor(((age - queued) / generation) * 100))),
+    });
+
+  function follow(seconds: number, provider: Provider, doneAt: number) {
+    const POLL_OVERHEAD = 0.7;
+    let record = job({ seconds });
+    let age = firstPollDelaySeconds(record) + POLL_OVERHEAD;
+    for (let polls = 1; polls < 1000; polls++) {
+      const { done, progress } = provider(age);
+      if (done) return { polls, lag: age - doneAt };
+      const now = at(age);
+      const progressMark =
+        record.progressMark ?? (progress > 0 ? { progress, at: now } : undefined);
+      const delay = nextPollDelaySeconds({ ...record, progressMark }, { progress }, now);
+      record = { ...record, progress: Math.max(record.progress, progress), progressMark };
+      age += delay + POLL_OVERHEAD;
+    }
+    throw new Error("never found done");
+  }
+
+  it.each([
+    ["the emulator's 4 s clip, twice as fast as the model expects", 4, emulator(30), 30, 2],
+    ["the emulator's 12 s clip", 12, emulator(50), 50, 2],
+    ["a job four times slower than the model expects", 8, emulator(400), 400, 5],
+    ["a job queued 30 s before it starts", 8, queuedFirst(30, 100), 130, 4],
+    ["a job queued 2 minutes before it starts", 4, queuedFirst(120, 40), 160, 11],
+  ])("finds %s as soon as fixed 5 s polling would", (_, seconds, provider, doneAt, maxPolls) => {
+    const { polls, lag } = follow(seconds, provider, doneAt);
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(5.7);
+    expect(polls).toBeLessThanOrEqual(maxPolls);
+    expect(polls).toBeLessThan(doneAt / 5 / 2);
   });
 });
