@@ -56,6 +56,14 @@ const SIZE = "1280x720";
 /** Output lengths, in turn; the emulator takes 20 s + 2.5 s per output second to "generate". */
 const OUTPUT_SECONDS = [4, 8, 12];
 const emulatorSeconds = (seconds: number) => 20 + 2.5 * seconds;
+/**
+ * Each job takes its nominal time plus an offset spread evenly over ±SPREAD_SECONDS / 2 (the
+ * golden-ratio sequence, the same in both runs). Without it every job would end on a multiple of
+ * 5 s after its creation, exactly when the fixed baseline looks.
+ */
+const SPREAD_SECONDS = 10;
+const GOLDEN_RATIO = (1 + Math.sqrt(5)) / 2;
+const spreadSeconds = (index: number) => (((index * GOLDEN_RATIO) % 1) - 0.5) * SPREAD_SECONDS;
 const FIXED_DELAY_SECONDS = 5;
 /** A strategy that has not stored every video by then is reported with what it has. */
 const STRATEGY_TIMEOUT_MS = 10 * 60_000;
@@ -194,7 +202,11 @@ async function runStrategy(
   proxy: Awaited<ReturnType<typeof startCountingProxy>>,
   storedAt: Map<string, number>,
 ): Promise<{ results: JobResult[]; unfinished: number; wallSeconds: number }> {
-  const emulator = await createProviderEmulator({ port: 0 });
+  let created = 0;
+  const emulator = await createProviderEmulator({
+    port: 0,
+    generationMs: (seconds) => (emulatorSeconds(seconds) + spreadSeconds(created++)) * 1000,
+  });
   proxy.target = emulator.url;
   proxy.calls = new ProviderCalls();
   pollDelay.fixedSeconds = strategy === "adaptive" ? undefined : FIXED_DELAY_SECONDS;
@@ -262,7 +274,8 @@ printHeading(
   "Adaptive polling vs polling every 5 s",
   `${JOBS} ${MODEL} ${SIZE} jobs created together on the provider emulator (webhooks off), ` +
     `${OUTPUT_SECONDS.join("/")} s of output in turn;\n` +
-    `the emulator "generates" for ${OUTPUT_SECONDS.map(emulatorSeconds).join("/")} s, ` +
+    `the emulator "generates" for ${OUTPUT_SECONDS.map(emulatorSeconds).join("/")} s ` +
+    `± ${SPREAD_SECONDS / 2} s, ` +
     `Takes' schedule expects ${OUTPUT_SECONDS.map((s) => expectedGenerationSeconds(MODEL, s)).join("/")} s ` +
     `and corrects from the reported progress.\n` +
     (REAL_RENDERS
@@ -395,7 +408,7 @@ try {
         return [
           strategy,
           `${seconds} s`,
-          `${emulatorSeconds(seconds)} s`,
+          `${emulatorSeconds(seconds)} ± ${SPREAD_SECONDS / 2} s`,
           `${fixed(median(took))} s`,
           `${fixed(Math.max(...took))} s`,
           fixed(mean(results.map((result) => result.polls))),

@@ -28,8 +28,11 @@ export interface ProviderEmulatorOptions {
   host?: string;
   /** Where rendered files go; a temporary folder (removed on close) when absent. */
   dataDir?: string;
-  /** How long a job takes; by default what sora-2 took: 20 s plus 2.5 s per second of video. */
-  generationMs?: number;
+  /**
+   * How long a job takes, in ms: the same for every job, or per job from its length (asked once,
+   * at create). By default what sora-2 took: 20 s plus 2.5 s per second of video.
+   */
+  generationMs?: number | ((seconds: number) => number);
   /** How long content stays downloadable after completion (OpenAI: about an hour). */
   contentLifetimeSeconds?: number;
   webhook?: WebhookConfig;
@@ -45,6 +48,11 @@ export interface ProviderEmulator {
 }
 
 const realisticGenerationMs = (seconds: number) => 20_000 + 2_500 * seconds;
+
+function generationTime(option: ProviderEmulatorOptions["generationMs"]) {
+  if (typeof option === "function") return option;
+  return (seconds: number) => option ?? realisticGenerationMs(seconds);
+}
 
 /** Keys are never kept or logged; videos are scoped by this hash of them. */
 const ownerOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex");
@@ -63,10 +71,9 @@ export async function createProviderEmulator(
 
   const faults = new FaultInjector();
   const renderer = new Renderer();
-  const fixedGenerationMs = options.generationMs;
   const store = new VideoStore({
     dataDir,
-    generationMs: (seconds) => fixedGenerationMs ?? realisticGenerationMs(seconds),
+    generationMs: generationTime(options.generationMs),
     contentLifetimeSeconds: options.contentLifetimeSeconds ?? 3600,
     faults,
     renderer,

@@ -69,6 +69,8 @@ interface Job {
   /** Creation order, for listing (created_at has only second resolution). */
   sequence: number;
   createdMs: number;
+  /** How long this job "generates"; fixed at create. */
+  generationMs: number;
   dir: string;
   hasReference: boolean;
   /** Stops the job's render when the job is deleted. */
@@ -83,6 +85,7 @@ interface Job {
 
 export interface VideoStoreOptions {
   dataDir: string;
+  /** How long a new job of `seconds` takes, in ms; asked once per job. */
   generationMs: (seconds: number) => number;
   contentLifetimeSeconds: number;
   faults: FaultInjector;
@@ -118,6 +121,7 @@ export class VideoStore {
       owner,
       sequence: this.sequence++,
       createdMs: Date.now(),
+      generationMs: this.options.generationMs(Number(params.seconds)),
       dir,
       hasReference: reference !== undefined,
       render: new AbortController(),
@@ -144,7 +148,7 @@ export class VideoStore {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       void rendered.then((failure) => this.finish(job, failure));
-    }, this.generationMs(job));
+    }, job.generationMs);
     this.timers.add(timer);
     return this.toVideo(job);
   }
@@ -228,10 +232,6 @@ export class VideoStore {
     return job;
   }
 
-  private generationMs(job: Job) {
-    return this.options.generationMs(Number(job.params.seconds));
-  }
-
   private renderRequest(job: Job, reference: string | undefined): RenderRequest {
     const [width = 0, height = 0] = job.params.size.split("x").map(Number);
     return {
@@ -289,7 +289,7 @@ export class VideoStore {
     if (outcome?.status === "failed") {
       return { status: "failed", progress: 0, completed_at: null, error: outcome.error };
     }
-    const elapsedShare = (Date.now() - job.createdMs) / this.generationMs(job);
+    const elapsedShare = (Date.now() - job.createdMs) / job.generationMs;
     if (elapsedShare < QUEUED_SHARE) {
       return { status: "queued", progress: 0, completed_at: null, error: null };
     }
