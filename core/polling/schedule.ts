@@ -35,10 +35,12 @@ const PACE_PROBE_SHARE = 0.5;
 
 /**
  * A job whose progress has not moved since the last poll is polled at least this share of its age
- * apart: its predicted remainder shrinks towards zero near the end, and this keeps a job that sits
- * at 99% from being polled every second.
+ * apart, and never more often than every STALLED_MIN_DELAY_SECONDS: its predicted remainder
+ * shrinks towards zero near the end, and this keeps a job that sits at 99% from being polled
+ * every second.
  */
 const STALLED_SHARE_OF_AGE = 0.05;
+const STALLED_MIN_DELAY_SECONDS = 5;
 
 /**
  * A job still without progress past the model's expected time (a queue at the provider) is polled
@@ -110,8 +112,9 @@ export function nextPollDelaySeconds(
   if (remaining <= 0) {
     return toDelay(Math.min(OVERDUE_MAX_DELAY_SECONDS, ageSeconds * OVERDUE_SHARE_OF_AGE));
   }
-  const stalled = status.progress <= job.progress;
-  return toDelay(stalled ? Math.max(remaining, ageSeconds * STALLED_SHARE_OF_AGE) : remaining);
+  if (status.progress > job.progress) return toDelay(remaining);
+  const stalledDelay = Math.max(STALLED_MIN_DELAY_SECONDS, ageSeconds * STALLED_SHARE_OF_AGE);
+  return toDelay(Math.max(remaining, stalledDelay));
 }
 
 /**

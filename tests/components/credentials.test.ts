@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { issueAccessCode } from "../../core/access-codes";
 import { credentialForJob, resolveCredential } from "../../core/credentials";
 import { accessCodeHash, ownerIdFor } from "../../core/identity";
 import { unseal } from "../../core/sealing";
-import { startTestTables } from "../support/dynamodb-tables";
+import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 
 const OPERATOR_KEY = "sk-operator-0123456789abcdef";
-process.env.SST_RESOURCES_JSON = JSON.stringify({
-  App: { name: "takes", stage: "test" },
+useTestTables({
   Codes: { name: "Codes" },
   ServerSecret: { value: "credentials-test-secret" },
   ProviderKey: { value: OPERATOR_KEY },
 });
 
-let tables: Awaited<ReturnType<typeof startTestTables>>;
 beforeAll(async () => {
-  tables = await startTestTables();
   await issueAccessCode("demo-0123456789ab", { label: "test code", quotaSeconds: 60 });
 });
-afterAll(() => tables?.stop());
 
 const broughtKey = "sk-proj-Abc_def-0123456789";
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { mediaKey, type Job, type NewJob } from "../../core/jobs/model";
 import {
   claimCopy,
@@ -16,19 +16,12 @@ import {
   recordPollFailure,
   releaseCopy,
 } from "../../core/jobs/repository";
-import { startTestTables } from "../support/dynamodb-tables";
+import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 
-process.env.SST_RESOURCES_JSON = JSON.stringify({
-  App: { name: "takes", stage: "test" },
+useTestTables({
   Jobs: { name: "Jobs" },
 });
-
-let tables: Awaited<ReturnType<typeof startTestTables>>;
-beforeAll(async () => {
-  tables = await startTestTables();
-});
-afterAll(() => tables?.stop());
 
 let owners = 0;
 /** A fresh owner per test keeps the tests independent on one shared table. */

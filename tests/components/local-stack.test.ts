@@ -60,6 +60,21 @@ function listeners(): Map<number, string[]> {
 
 const LOOPBACK_V4 = "0100007F";
 
+/** Processes whose environment carries `TAKES_DATA_DIR=dir`: everything one `npm start` began. */
+function processesOf(dir: string): number[] {
+  const marker = `TAKES_DATA_DIR=${dir}\0`;
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "utf8").includes(marker);
+      } catch {
+        return false; // exited while we looked, or not ours to read
+      }
+    });
+}
+
 async function startTakes() {
   const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts"], {
     env: { ...process.env, PORT: String(port), TAKES_DATA_DIR: dataDir, TAKES_QUIET: "1" },
@@ -174,5 +189,41 @@ describe("npm start", () => {
     expect((await health()).status).toBe(200);
 
     await stopTakes(child, "SIGTERM", 5);
+  });
+});
+
+describe("npm start when a server cannot start", () => {
+  it("stops the servers that did start, says why, and exits non-zero", async () => {
+    // No Java on the PATH: DynamoDB Local fails at once, while the others are starting.
+    const failedDataDir = mkdtempSync(join(tmpdir(), "takes-start-fail-"));
+    const emptyPath = mkdtempSync(join(tmpdir(), "takes-no-java-"));
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts"], {
+        env: {
+          ...process.env,
+          PATH: emptyPath,
+          PORT: String(port),
+          TAKES_DATA_DIR: failedDataDir,
+          TAKES_QUIET: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+
+      expect(exitCode, output).toBe(1);
+      expect(output).toContain("Takes could not start");
+      expect(output).toContain("DynamoDB Local needs Java");
+      expect(output).not.toContain("Takes is ready");
+      expect(processesOf(failedDataDir)).toEqual([]);
+      expect(listeners().size).toBe(0);
+    } finally {
+      // Whatever a failure left behind must not hold the ports for the tests after this one.
+      for (const pid of processesOf(failedDataDir)) process.kill(pid, "SIGKILL");
+      rmSync(failedDataDir, { recursive: true, force: true });
+      rmSync(emptyPath, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Access-code quotas (core/quota.ts, core/access-codes.ts) and rate limits (core/rate-limit.ts)
 // against DynamoDB Local, with the tables as infra/ declares them: real conditional writes, real
 // transactions, real races.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ensureAccessCode,
   findAccessCode,
@@ -24,22 +24,15 @@ import {
 } from "../../core/jobs/repository";
 import { releaseSeconds, reserveSeconds, withReservedSeconds } from "../../core/quota";
 import { checkRateLimit, RATE_LIMITS, takeFromBudget } from "../../core/rate-limit";
-import { startTestTables } from "../support/dynamodb-tables";
+import { useTestTables } from "../support/dynamodb-tables";
 
-process.env.SST_RESOURCES_JSON = JSON.stringify({
-  App: { name: "takes", stage: "test" },
+useTestTables({
   Codes: { name: "Codes" },
   Jobs: { name: "Jobs" },
   Limits: { name: "Limits" },
   ServerSecret: { value: "quota-test-secret" },
   ProviderKey: { value: "sk-operator-0123456789abcdef" },
 });
-
-let tables: Awaited<ReturnType<typeof startTestTables>>;
-beforeAll(async () => {
-  tables = await startTestTables();
-});
-afterAll(() => tables?.stop());
 
 let codes = 0;
 /** A fresh code per test keeps the tests independent on one shared table. */

@@ -1,5 +1,5 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dynamoClient } from "../../core/aws";
 import type { ResolvedCredential } from "../../core/credentials";
 import { mediaKey, newJob, type Job } from "../../core/jobs/model";
@@ -14,23 +14,16 @@ import {
   revokeShare,
   viewShare,
 } from "../../core/shares";
-import { startTestTables } from "../support/dynamodb-tables";
+import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 
-process.env.SST_RESOURCES_JSON = JSON.stringify({
-  App: { name: "takes", stage: "test" },
+useTestTables({
   Jobs: { name: "Jobs" },
   Shares: { name: "Shares" },
   Media: { name: "media" },
 });
 // Presigning is local arithmetic; no S3 server is needed to mint the URLs these tests read.
 process.env.AWS_ENDPOINT_URL_S3 ??= "http://127.0.0.1:9";
-
-let tables: Awaited<ReturnType<typeof startTestTables>>;
-beforeAll(async () => {
-  tables = await startTestTables();
-});
-afterAll(() => tables?.stop());
 
 let callers = 0;
 /** A fresh owner per test keeps the tests independent on one shared table. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { startDynamoDb } from "../../local/dynamodb";
 import { loadStackModel } from "../../local/infra-recorder";
 import { ensureResources } from "../../local/resources";
@@ -44,4 +45,20 @@ export async function startTestTables(): Promise<{ endpoint: string; stop(): Pro
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a test file whose code needs DynamoDB and nothing else: links the SST resources it reads
+ * (names and secret values, as `Resource` sees them) and gives its tests the tables.
+ */
+export function useTestTables(resources: Record<string, Record<string, string>>) {
+  process.env.SST_RESOURCES_JSON = JSON.stringify({
+    App: { name: "takes", stage: "test" },
+    ...resources,
+  });
+  let tables: Awaited<ReturnType<typeof startTestTables>> | undefined;
+  beforeAll(async () => {
+    tables = await startTestTables();
+  });
+  afterAll(() => tables?.stop());
 }

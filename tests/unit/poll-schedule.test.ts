@@ -101,6 +101,8 @@ describe("nextPollDelaySeconds", () => {
   it("does not hammer a job whose progress has stalled", () => {
     // Still 99% at 10 minutes: polls stay at least 5% of the job's age apart.
     expect(nextPollDelaySeconds(running(99, [10, 60]), { progress: 99 }, at(600))).toBe(30);
+    // And at least 5 s apart, however young the job.
+    expect(nextPollDelaySeconds(running(99, [10, 3]), { progress: 99 }, at(30))).toBe(5);
   });
 
   it("polls an overdue job at a share of its age, at least every two minutes", () => {
