@@ -13,7 +13,14 @@ import {
   type Job,
   type PublicJob,
 } from "./jobs/model";
-import { createJob, deleteJob, getJobForOwner, listJobs, MAX_PAGE_SIZE } from "./jobs/repository";
+import {
+  createJob,
+  deleteJob,
+  getJobForOwner,
+  listChildJobs,
+  listJobs,
+  MAX_PAGE_SIZE,
+} from "./jobs/repository";
 import { JOB_STATUSES } from "./jobs/state";
 import { enqueuePoll } from "./polling/queue";
 import { firstPollDelaySeconds } from "./polling/schedule";
@@ -217,6 +224,12 @@ export async function listVideos(
 ) {
   const page = await listJobs(caller.ownerId, request);
   return { jobs: await Promise.all(page.jobs.map(publicJob)), nextCursor: page.nextCursor };
+}
+
+/** The videos made from the caller's video `id` (remixes, continuations), newest first. */
+export async function listChildVideos(caller: ResolvedCredential, id: string) {
+  const children = await listChildJobs(caller.ownerId, id);
+  return Promise.all(children.map(publicJob));
 }
 
 /**

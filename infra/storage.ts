@@ -4,7 +4,8 @@
  * One item per generation job. Job ids are ULIDs, so sorting by `id` descending lists newest first.
  * `ownerStatus` is `${owner}#${status}` for the status filter; `pollShard` is present only while a
  * job is active, which keeps `byNextPoll` sparse and cheap for the sweeper. `byProviderJob` maps a
- * provider's job id (all a webhook names) back to the job.
+ * provider's job id (all a webhook names) back to the job; `byParent`, sparse too, lists the
+ * remixes and continuations made from a job.
  */
 export const jobs = new sst.aws.Dynamo("Jobs", {
   fields: {
@@ -14,6 +15,7 @@ export const jobs = new sst.aws.Dynamo("Jobs", {
     pollShard: "string",
     nextPollAt: "number",
     providerJobId: "string",
+    parentId: "string",
   },
   primaryIndex: { hashKey: "id" },
   globalIndexes: {
@@ -22,6 +24,7 @@ export const jobs = new sst.aws.Dynamo("Jobs", {
     byNextPoll: { hashKey: "pollShard", rangeKey: "nextPollAt" },
     // Webhooks name the provider's job id; this finds the Takes job it belongs to.
     byProviderJob: { hashKey: "providerJobId" },
+    byParent: { hashKey: "parentId", rangeKey: "id" },
   },
 });
 

@@ -237,6 +237,31 @@ export async function listJobs(
 }
 
 /**
+ * The owner's jobs made from `parentId` (its remixes and continuations), newest first, at most
+ * `limit` of them. A query of the sparse byParent index: only jobs with a parent are in it.
+ */
+export async function listChildJobs(
+  owner: string,
+  parentId: string,
+  limit = MAX_PAGE_SIZE,
+): Promise<Job[]> {
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "byParent",
+      KeyConditionExpression: "#parentId = :parentId",
+      // A child is only ever made by its parent's owner; the filter makes sure of it.
+      FilterExpression: "#owner = :owner",
+      ExpressionAttributeNames: { "#parentId": "parentId", "#owner": "owner" },
+      ExpressionAttributeValues: { ":parentId": parentId, ":owner": owner },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items as Job[];
+}
+
+/**
  * Records a poll of a running job. Holds only while the job may still move to `status` (a stale
  * "queued" cannot overwrite "in_progress") and progress does not fall: a stale reading loses.
  */

@@ -8,6 +8,7 @@ import {
   dueForPoll,
   getJob,
   getJobForOwner,
+  listChildJobs,
   listJobs,
   markExpired,
   markFailed,
@@ -366,6 +367,23 @@ describe("jobs repository", () => {
     it.each([0, 101, 2.5])("rejects a limit of %d with a 400", async (limit) => {
       expect((await takesRejection(listJobs(owner, { limit }))).status).toBe(400);
     });
+  });
+
+  it("lists the jobs made from a job, newest first, only its owner's", async () => {
+    const owner = newOwner();
+    const parent = await createJob(input(owner));
+    const remix = await createJob(input(owner, { parentId: parent.id }));
+    await createJob(input(owner)); // no parent
+    const continuation = await createJob(input(owner, { parentId: parent.id }));
+    await createJob(input(owner, { parentId: remix.id })); // a grandchild
+    await createJob(input(newOwner(), { parentId: parent.id })); // never made by someone else
+
+    expect((await listChildJobs(owner, parent.id)).map((job) => job.id)).toEqual([
+      continuation.id,
+      remix.id,
+    ]);
+    expect(await listChildJobs(newOwner(), parent.id)).toEqual([]);
+    expect(await listChildJobs(owner, continuation.id)).toEqual([]);
   });
 
   it("deletes a job only for its owner and returns what it deleted", async () => {

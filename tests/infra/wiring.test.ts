@@ -262,12 +262,13 @@ describe("storage", () => {
     }
   });
 
-  it("Jobs lists an owner's jobs newest first, by status, finds overdue polls and webhook jobs", () => {
+  it("Jobs lists an owner's jobs newest first, by status and by parent, finds overdue polls and webhook jobs", () => {
     expect(model.tables.Jobs?.globalIndexes).toEqual({
       byOwner: { hashKey: "owner", rangeKey: "id" },
       byOwnerStatus: { hashKey: "ownerStatus", rangeKey: "id" },
       byNextPoll: { hashKey: "pollShard", rangeKey: "nextPollAt" },
       byProviderJob: { hashKey: "providerJobId" },
+      byParent: { hashKey: "parentId", rangeKey: "id" },
     });
     expect(model.tables.Jobs?.fields.nextPollAt).toBe("number");
   });
