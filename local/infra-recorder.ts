@@ -11,14 +11,15 @@
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type {
-  BucketModel,
-  FunctionModel,
-  QueueModel,
-  RouterModel,
-  SiteModel,
-  StackModel,
-  TableModel,
+import {
+  emptyStackModel,
+  type BucketModel,
+  type FunctionModel,
+  type QueueModel,
+  type RouterModel,
+  type SiteModel,
+  type StackModel,
+  type TableModel,
 } from "./stack-model";
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -114,22 +115,6 @@ function stringList(value: unknown, what: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // The recording: one per loadStackModel() run.
 
-function emptyModel(): Required<StackModel> {
-  return {
-    tables: {},
-    buckets: {},
-    queues: {},
-    bucketNotifications: [],
-    routes: [],
-    schedules: [],
-    secrets: [],
-    secretDefaults: {},
-    functions: {},
-    sites: {},
-    routers: {},
-  };
-}
-
 /** Every stand-in component: its component name and the SST type `Resource` reports for it. */
 abstract class StandIn {
   constructor(
@@ -139,7 +124,7 @@ abstract class StandIn {
 }
 
 function createRecording() {
-  const model = emptyModel();
+  const model = emptyStackModel();
   const componentNames = new Set<string>();
   /** ARN or URL of a stand-in → its component name, to turn references back into names. */
   const byAddress = new Map<string, string>();

@@ -91,3 +91,20 @@ export interface StackModel {
   sites?: Record<string, SiteModel>;
   routers?: Record<string, RouterModel>;
 }
+
+/** A model with nothing in it, every part present. */
+export function emptyStackModel(): Required<StackModel> {
+  return {
+    tables: {},
+    buckets: {},
+    queues: {},
+    bucketNotifications: [],
+    routes: [],
+    schedules: [],
+    secrets: [],
+    secretDefaults: {},
+    functions: {},
+    sites: {},
+    routers: {},
+  };
+}

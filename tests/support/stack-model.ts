@@ -1,4 +1,4 @@
-import type { FunctionModel, StackModel } from "../../local/stack-model";
+import { emptyStackModel, type FunctionModel, type StackModel } from "../../local/stack-model";
 
 /** A function whose handler is a fixture in tests/fixtures/handlers, e.g. fixture("http.echo"). */
 export function fixture(handler: string, overrides: Partial<FunctionModel> = {}): FunctionModel {
@@ -15,15 +15,5 @@ export function fixture(handler: string, overrides: Partial<FunctionModel> = {})
 
 /** A stack model with nothing in it but what the test declares. */
 export function stackModel(parts: Partial<StackModel>): StackModel {
-  return {
-    tables: {},
-    buckets: {},
-    queues: {},
-    bucketNotifications: [],
-    routes: [],
-    schedules: [],
-    secrets: [],
-    functions: {},
-    ...parts,
-  };
+  return { ...emptyStackModel(), ...parts };
 }
