@@ -13,6 +13,7 @@ import { mediaKey, type Job } from "../../core/jobs/model";
 import { createJob, deleteJob, getJob } from "../../core/jobs/repository";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
+import { newJobInput } from "../support/jobs";
 
 const ffmpeg = join(import.meta.dirname, "../../node_modules/@ffmpeg-installer/linux-x64/ffmpeg");
 const run = promisify(execFile);
@@ -55,16 +56,7 @@ async function renderVideo(size: string, seconds: number): Promise<Buffer> {
 }
 
 async function storedJob(size: string, seconds: number): Promise<Job> {
-  const job = await createJob({
-    owner: `owner_${Math.random().toString(36).slice(2)}`,
-    provider: "openai",
-    providerJobId: `video_${Math.random().toString(36).slice(2)}`,
-    model: "sora-2",
-    prompt: "test pattern",
-    seconds,
-    size,
-    nextPollAt: Date.now() + 3_600_000,
-  });
+  const job = await createJob(newJobInput({ prompt: "test pattern", seconds, size }));
   await putMedia(mediaKey(job, "video"), await renderVideo(size, seconds), "video/mp4");
   return job;
 }

@@ -19,33 +19,26 @@ import {
 } from "../../core/jobs/repository";
 import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
+import { newJobInput, uniqueId } from "../support/jobs";
 
 useTestTables({
   Jobs: { name: "Jobs" },
 });
 
-let owners = 0;
 /** A fresh owner per test keeps the tests independent on one shared table. */
-const newOwner = () => `owner${++owners}_${Math.random().toString(36).slice(2)}`;
+const newOwner = () => uniqueId("owner_");
 
 const LEASE_MS = 60_000;
 /** Next polls in these tests lie an hour ahead, clear of the overdue-poll queries' past times. */
 const LATER = Date.now() + 3_600_000;
 
-function input(owner: string, overrides: Partial<NewJob> = {}): NewJob {
-  return {
+const input = (owner: string, overrides: Partial<NewJob> = {}) =>
+  newJobInput({
     owner,
-    provider: "openai",
-    providerJobId: `video_${Math.random().toString(36).slice(2)}`,
-    model: "sora-2",
-    prompt: "a paper boat on a rainy street",
-    seconds: 4,
-    size: "1280x720",
     sealedCredential: "v1.sealed.key.tag",
     nextPollAt: Date.now() + 5_000,
     ...overrides,
-  };
-}
+  });
 
 const videoMedia = (job: Job) => ({
   video: { key: mediaKey(job, "video"), contentType: "video/mp4", bytes: 4096 },

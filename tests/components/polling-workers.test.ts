@@ -5,12 +5,12 @@ import { createHmac, randomBytes } from "node:crypto";
 import { PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { NewJob } from "../../core/jobs/model";
 import { claimCopy, createJob, getJob, markFailed } from "../../core/jobs/repository";
 import { parsePollMessage, type PollMessage } from "../../core/polling/queue";
 import { OVERDUE_GRACE_MS } from "../../core/polling/sweep";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
+import { newJobInput } from "../support/jobs";
 
 const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
 
@@ -68,20 +68,6 @@ async function queuedPolls(): Promise<PollMessage[]> {
 }
 
 const HOUR = 3_600_000;
-
-function newJobInput(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    owner: `owner_${randomBytes(6).toString("hex")}`,
-    provider: "openai",
-    providerJobId: `video_${randomBytes(8).toString("hex")}`,
-    model: "sora-2",
-    prompt: "a lighthouse in fog",
-    seconds: 4,
-    size: "1280x720",
-    nextPollAt: Date.now() + HOUR,
-    ...overrides,
-  };
-}
 
 function webhookEvent(body: string, headers: Record<string, string>, provider = "openai") {
   return {

@@ -25,6 +25,7 @@ import {
 import { releaseSeconds, reserveSeconds, withReservedSeconds } from "../../core/quota";
 import { checkRateLimit, RATE_LIMITS, takeFromBudget } from "../../core/rate-limit";
 import { useTestTables } from "../support/dynamodb-tables";
+import { newJobInput, uniqueId } from "../support/jobs";
 
 useTestTables({
   Codes: { name: "Codes" },
@@ -53,19 +54,8 @@ async function failure(promise: Promise<unknown>): Promise<TakesError> {
   return error as TakesError;
 }
 
-function jobInput(reservation: NewJob["quotaReservation"]): NewJob {
-  return {
-    owner: `owner-${Math.random().toString(36).slice(2)}`,
-    provider: "openai",
-    providerJobId: `video_${Math.random().toString(36).slice(2)}`,
-    model: "sora-2",
-    prompt: "a lighthouse in fog",
-    seconds: reservation?.seconds ?? 4,
-    size: "1280x720",
-    nextPollAt: Date.now() + 3_600_000,
-    quotaReservation: reservation,
-  };
-}
+const jobInput = (reservation: NewJob["quotaReservation"]) =>
+  newJobInput({ seconds: reservation?.seconds ?? 4, quotaReservation: reservation });
 
 describe("access codes", () => {
   it("are stored under their hash, with quota and usage, never in clear", async () => {
@@ -279,7 +269,7 @@ describe("rate limits", () => {
   });
 
   it("keeps a budget per owner and per action", async () => {
-    const owner = `owner-${Math.random().toString(36).slice(2)}`;
+    const owner = uniqueId("owner_");
     const now = windowStart + 1_000;
     for (let i = 0; i < RATE_LIMITS.create.limit; i++) await checkRateLimit(owner, "create", now);
     expect((await failure(checkRateLimit(owner, "create", now))).status).toBe(429);

@@ -16,6 +16,7 @@ import {
 } from "../../core/shares";
 import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
+import { newJobInput, uniqueId } from "../support/jobs";
 
 useTestTables({
   Jobs: { name: "Jobs" },
@@ -25,10 +26,9 @@ useTestTables({
 // Presigning is local arithmetic; no S3 server is needed to mint the URLs these tests read.
 process.env.AWS_ENDPOINT_URL_S3 ??= "http://127.0.0.1:9";
 
-let callers = 0;
 /** A fresh owner per test keeps the tests independent on one shared table. */
 function newCaller(): ResolvedCredential {
-  const ownerId = `owner${++callers}_${Math.random().toString(36).slice(2)}`;
+  const ownerId = uniqueId("owner_");
   return { ownerId, providerCredential: "sk-test-unused", kind: "brought-key" };
 }
 
@@ -39,16 +39,7 @@ async function storedJob(
   caller: ResolvedCredential,
   status: Job["status"] = "completed",
 ): Promise<Job> {
-  const job = newJob({
-    owner: caller.ownerId,
-    provider: "openai",
-    providerJobId: `video_${Math.random().toString(36).slice(2)}`,
-    model: "sora-2",
-    prompt: "a paper boat on a rainy street",
-    seconds: 4,
-    size: "1280x720",
-    nextPollAt: Date.now(),
-  });
+  const job = newJob(newJobInput({ owner: caller.ownerId, nextPollAt: Date.now() }));
   const finished: Job = {
     ...job,
     status,
