@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Resource } from "sst";
-import { s3Client } from "../core/aws";
-import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "../core/media/copy";
+import { s3Client } from "#core/aws";
+import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/copy";
 
 export type Strategy = "streaming" | "naive";
 

@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { PART_SIZE, QUEUE_SIZE } from "../core/media/copy";
-import { startTestAws } from "../tests/support/aws-emulator";
+import { PART_SIZE, QUEUE_SIZE } from "#core/media/copy";
+import { startTestAws } from "#tests/support/aws-emulator";
 import type { CopyRun, Strategy } from "./copy-run";
 import {
   fixed,

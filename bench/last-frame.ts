@@ -9,9 +9,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import sharp from "sharp";
-import { ffmpegPath, ffprobePath, runFfmpeg } from "../core/media/ffmpeg";
+import { ffmpegPath, ffprobePath, runFfmpeg } from "#core/media/ffmpeg";
 import { fixed, median, printHeading, printTable, ratio, timed } from "./support";
-import { FRAME_COMMANDS } from "../core/media/frames";
+import { FRAME_COMMANDS } from "#core/media/frames";
 
 const RUNS = 5;
 const FPS = 24;

@@ -18,27 +18,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SQSClient, type SendMessageCommandInput } from "@aws-sdk/client-sqs";
-import { s3Client, sqsClient } from "../core/aws";
-import { resolveCredential } from "../core/credentials";
-import { mediaKey } from "../core/jobs/model";
-import { getJob } from "../core/jobs/repository";
-import { isTerminal } from "../core/jobs/state";
-import { expectedGenerationSeconds } from "../core/polling/schedule";
-import { createVideo, VideoRequest } from "../core/videos";
+import { s3Client, sqsClient } from "#core/aws";
+import { resolveCredential } from "#core/credentials";
+import { mediaKey } from "#core/jobs/model";
+import { getJob } from "#core/jobs/repository";
+import { isTerminal } from "#core/jobs/state";
+import { expectedGenerationSeconds } from "#core/polling/schedule";
+import { createVideo, VideoRequest } from "#core/videos";
 import {
   Renderer,
   SPRITESHEET_FILE,
   THUMBNAIL_FILE,
   VIDEO_FILE,
   type RenderRequest,
-} from "../local/provider-emulator/render";
-import { createProviderEmulator } from "../local/provider-emulator/server";
-import { loadStackModel } from "../local/infra-recorder";
-import { localBucketName, ensureResources } from "../local/resources";
-import { invoke } from "../local/runtime/lambda";
-import { startSqsEventSources } from "../local/runtime/sqs-event-source";
-import { startTestAws } from "../tests/support/aws-emulator";
-import { startTestTables } from "../tests/support/dynamodb-tables";
+} from "#local/providers/shared/render";
+import { createProviderEmulator } from "#local/providers/server";
+import { loadStackModel } from "#local/infra-recorder";
+import { localBucketName, ensureResources } from "#local/aws/resources";
+import { invoke } from "#local/runtime/lambda";
+import { startSqsEventSources } from "#local/runtime/sqs-event-source";
+import { startTestAws } from "#tests/support/aws-emulator";
+import { startTestTables } from "#tests/support/dynamodb-tables";
 import {
   fixed,
   mean,

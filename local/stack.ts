@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import { ensureAccessCode } from "../core/access-codes";
-import { ffmpegPath } from "../core/media/ffmpeg";
-import { startDynamoDb } from "./dynamodb";
+import { ensureAccessCode } from "#core/access-codes";
+import { ffmpegPath } from "#core/media/ffmpeg";
+import { startDynamoDb } from "./aws/dynamodb";
 import { loadStackModel } from "./infra-recorder";
-import { ensureResources, localBucketName } from "./resources";
+import { ensureResources, localBucketName } from "./aws/resources";
 import { loadLocalSecrets } from "./secrets";
 import { assertPortFree, startService, type Service } from "./services";
 import type { StackModel } from "./stack-model";
@@ -73,6 +73,20 @@ export function buildSiteIfStale(build: string, echo: boolean) {
   const sources = Math.max(...SITE_SOURCES.map((path) => newestMtime(join(repoRoot, path))));
   if (built > sources) return;
   if (echo) console.log("building the site…");
+  // site/tsconfig.json extends the default output folder's tsconfig, which only `svelte-kit sync`
+  // writes: a fresh checkout building into another folder (build-test) would not find it.
+  if (!existsSync(join(repoRoot, "site/.svelte-kit/tsconfig.json"))) {
+    const sync = spawnSync(
+      process.execPath,
+      [join(repoRoot, "node_modules/@sveltejs/kit/svelte-kit.js"), "sync"],
+      {
+        cwd: join(repoRoot, "site"),
+        env: { ...process.env, TAKES_SITE_BUILD: "build" },
+        encoding: "utf8",
+      },
+    );
+    if (sync.status !== 0) throw new Error(`svelte-kit sync failed:\n${sync.stdout}${sync.stderr}`);
+  }
   const result = spawnSync(
     process.execPath,
     [join(repoRoot, "node_modules/vite/bin/vite.js"), "build"],
@@ -166,7 +180,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       start(() =>
         startService({
           name: "aws",
-          ...node(join(repoRoot, "local/aws-emulator-main.ts")),
+          ...node(join(repoRoot, "local/aws/main.ts")),
           env: childEnv({
             AWS_EMULATOR_PORT: String(ports.aws),
             AWS_EMULATOR_DATA_DIR: join(dataDir, "aws"),
@@ -185,7 +199,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       start(() =>
         startService({
           name: "provider",
-          ...node(join(repoRoot, "local/provider-emulator/main.ts")),
+          ...node(join(repoRoot, "local/providers/main.ts")),
           env: childEnv({
             PROVIDER_EMULATOR_PORT: String(ports.provider),
             PROVIDER_EMULATOR_DATA_DIR: join(dataDir, "provider"),

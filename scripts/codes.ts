@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { LocalSecrets } from "../local/secrets";
+import type { LocalSecrets } from "#local/secrets";
 
 const USAGE = `Usage:
   npm run codes -- add --label <label> --seconds <quota> [--expires <2026-12-31 | ISO instant>]
@@ -71,7 +71,7 @@ async function run(argv: string[]) {
   if (!["add", "list", "revoke"].includes(command)) throw new UsageError(USAGE);
   const target = connect();
   // Loaded after connect(): Resource reads the environment on first use.
-  const codes = await import("../core/access-codes");
+  const codes = await import("#core/access-codes");
 
   if (command === "add") {
     const { values } = parseArgs({
@@ -140,7 +140,7 @@ function isConnectionRefused(error: unknown): boolean {
 try {
   await run(process.argv.slice(2));
 } catch (error) {
-  const { TakesError } = await import("../core/errors");
+  const { TakesError } = await import("#core/errors");
   if (error instanceof UsageError || error instanceof TakesError) {
     console.error(error.message);
   } else if (String((error as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS")) {

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildSiteIfStale } from "../local/stack";
+import { buildSiteIfStale } from "#local/stack";
 
 /**
  * `npm test`: every vitest project, then the plain closing line CI reads ("N passed, N failed").

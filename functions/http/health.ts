@@ -1,4 +1,4 @@
-import { checkHealth } from "../../core/health";
+import { checkHealth } from "#core/health";
 import { httpHandler, json } from "./respond";
 
 /** GET /api/health — liveness plus the reachability of table, bucket, queues and provider. */

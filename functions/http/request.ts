@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { resolveCredential, type ResolvedCredential } from "../../core/credentials";
-import { badRequest, TakesError, unauthorized } from "../../core/errors";
-import { callerFromSession, cookieValue, isSameOrigin, SESSION_COOKIE } from "../../core/session";
+import { resolveCredential, type ResolvedCredential } from "#core/credentials";
+import { badRequest, TakesError, unauthorized } from "#core/errors";
+import { callerFromSession, cookieValue, isSameOrigin, SESSION_COOKIE } from "#core/session";
 import type { HttpEvent } from "./respond";
 
 const header = (event: HttpEvent, name: string) => event.headers?.[name.toLowerCase()];

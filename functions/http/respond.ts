@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { TakesError } from "../../core/errors";
-import { log } from "../../core/log";
+import { TakesError } from "#core/errors";
+import { log } from "#core/log";
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;

@@ -1,4 +1,4 @@
-import { acceptProviderWebhook } from "../../core/webhooks";
+import { acceptProviderWebhook } from "#core/webhooks";
 import { pathParameter, rawBody } from "./request";
 import { httpHandler, json } from "./respond";
 

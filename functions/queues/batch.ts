@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { log } from "../../core/log";
+import { log } from "#core/log";
 
 /**
  * An SQS subscriber that handles the batch's records concurrently and reports the ones that threw

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../local/stack";
+import { startStack, type Stack } from "#local/stack";
 import { waitFor } from "../support/wait";
 
 const port = Number(process.env.TAKES_CRASH_TEST_PORT ?? 3160);

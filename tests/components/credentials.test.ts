@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { issueAccessCode } from "../../core/access-codes";
-import { credentialForJob, resolveCredential } from "../../core/credentials";
-import { accessCodeHash, ownerIdFor } from "../../core/identity";
-import { unseal } from "../../core/sealing";
+import { issueAccessCode } from "#core/access-codes";
+import { credentialForJob, resolveCredential } from "#core/credentials";
+import { accessCodeHash, ownerIdFor } from "#core/identity";
+import { unseal } from "#core/sealing";
 import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 

@@ -8,9 +8,9 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { SQSEvent } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeEventKey } from "../../local/s3-notifications";
-import { mediaKey, type Job } from "../../core/jobs/model";
-import { createJob, deleteJob, getJob } from "../../core/jobs/repository";
+import { encodeEventKey } from "#local/aws/s3-notifications";
+import { mediaKey, type Job } from "#core/jobs/model";
+import { createJob, deleteJob, getJob } from "#core/jobs/repository";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
 import { newJobInput } from "../support/jobs";
@@ -21,9 +21,9 @@ const run = promisify(execFile);
 let tables: Awaited<ReturnType<typeof startTestTables>>;
 let aws: Awaited<ReturnType<typeof startTestAws>>;
 let work: string;
-let extractFrames: typeof import("../../core/media/frames").extractFrames;
-let handler: typeof import("../../functions/queues/frames").handler;
-let putMedia: typeof import("../../core/media/storage").putMedia;
+let extractFrames: typeof import("#core/media/frames").extractFrames;
+let handler: typeof import("#functions/queues/frames").handler;
+let putMedia: typeof import("#core/media/storage").putMedia;
 
 beforeAll(async () => {
   [tables, aws] = await Promise.all([startTestTables(), startTestAws()]);
@@ -34,9 +34,9 @@ beforeAll(async () => {
     Media: { name: "media" },
   });
   work = await mkdtemp(join(tmpdir(), "takes-frames-test-"));
-  ({ extractFrames } = await import("../../core/media/frames"));
-  ({ handler } = await import("../../functions/queues/frames"));
-  ({ putMedia } = await import("../../core/media/storage"));
+  ({ extractFrames } = await import("#core/media/frames"));
+  ({ handler } = await import("#functions/queues/frames"));
+  ({ putMedia } = await import("#core/media/storage"));
 });
 afterAll(async () => {
   await Promise.all([tables?.stop(), aws?.stop(), work && rm(work, { recursive: true })]);

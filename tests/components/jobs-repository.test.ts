@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { mediaKey, type Job, type NewJob } from "../../core/jobs/model";
+import { mediaKey, type Job, type NewJob } from "#core/jobs/model";
 import {
   claimCopy,
   completeCopy,
@@ -16,7 +16,7 @@ import {
   recordPoll,
   recordPollFailure,
   releaseCopy,
-} from "../../core/jobs/repository";
+} from "#core/jobs/repository";
 import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 import { newJobInput, uniqueId } from "../support/jobs";

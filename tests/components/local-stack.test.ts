@@ -158,7 +158,7 @@ describe("npm start", () => {
 
   it("reports a dependency that goes down with a non-200 health", async () => {
     const provider = childrenOf(running!.pid!).find((pid) =>
-      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("provider-emulator/main.ts"),
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("providers/main.ts"),
     );
     expect(provider).toBeDefined();
     process.kill(provider!, "SIGKILL");

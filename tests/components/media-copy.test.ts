@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { DeleteBucketCommand, GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import type { UploadPartCommandInput } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { s3Client } from "../../core/aws";
-import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "../../core/media/copy";
+import { s3Client } from "#core/aws";
+import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/copy";
 import { startTestAws } from "../support/aws-emulator";
 
 const BUCKET = "media";

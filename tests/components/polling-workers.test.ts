@@ -5,9 +5,9 @@ import { createHmac, randomBytes } from "node:crypto";
 import { PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimCopy, createJob, getJob, markFailed } from "../../core/jobs/repository";
-import { parsePollMessage, type PollMessage } from "../../core/polling/queue";
-import { OVERDUE_GRACE_MS } from "../../core/polling/sweep";
+import { claimCopy, createJob, getJob, markFailed } from "#core/jobs/repository";
+import { parsePollMessage, type PollMessage } from "#core/polling/queue";
+import { OVERDUE_GRACE_MS } from "#core/polling/sweep";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
 import { newJobInput } from "../support/jobs";
@@ -18,10 +18,10 @@ let tables: Awaited<ReturnType<typeof startTestTables>>;
 let aws: Awaited<ReturnType<typeof startTestAws>>;
 let pollQueueUrl: string;
 let handlers: {
-  webhook: typeof import("../../functions/http/webhook").handler;
-  sweeper: typeof import("../../functions/schedules/sweeper").handler;
-  poller: typeof import("../../functions/queues/poller").handler;
-  deadLetters: typeof import("../../functions/queues/poll-dead-letters").handler;
+  webhook: typeof import("#functions/http/webhook").handler;
+  sweeper: typeof import("#functions/schedules/sweeper").handler;
+  poller: typeof import("#functions/queues/poller").handler;
+  deadLetters: typeof import("#functions/queues/poll-dead-letters").handler;
 };
 
 beforeAll(async () => {
@@ -37,10 +37,10 @@ beforeAll(async () => {
     ProviderBaseUrl: { value: "http://127.0.0.1:9/v1" },
   });
   handlers = {
-    webhook: (await import("../../functions/http/webhook")).handler,
-    sweeper: (await import("../../functions/schedules/sweeper")).handler,
-    poller: (await import("../../functions/queues/poller")).handler,
-    deadLetters: (await import("../../functions/queues/poll-dead-letters")).handler,
+    webhook: (await import("#functions/http/webhook")).handler,
+    sweeper: (await import("#functions/schedules/sweeper")).handler,
+    poller: (await import("#functions/queues/poller")).handler,
+    deadLetters: (await import("#functions/queues/poll-dead-letters")).handler,
   };
 });
 afterAll(async () => {

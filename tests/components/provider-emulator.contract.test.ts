@@ -16,8 +16,8 @@ import OpenAI, {
 import type { Video } from "openai/resources/videos";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { probe, runFfmpeg } from "../../core/media/ffmpeg";
-import { createProviderEmulator } from "../../local/provider-emulator/server";
+import { probe, runFfmpeg } from "#core/media/ffmpeg";
+import { createProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
 
 // The emulator's contract is OpenAI's: every endpoint is driven through the official SDK, so what

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { Resource } from "sst";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProviderEmulator } from "../../local/provider-emulator/server";
+import { createProviderEmulator } from "#local/providers/server";
 import {
   ContentExpired,
   ContentNotAvailable,
@@ -11,9 +11,9 @@ import {
   providerFailureToTakesError,
   type NormalisedStatus,
   type ProviderVariant,
-} from "../../core/providers/contract";
-import { defaultProvider, getProvider, listProviders } from "../../core/providers/index";
-import { openaiProvider as provider } from "../../core/providers/openai";
+} from "#core/providers/contract";
+import { defaultProvider, getProvider, listProviders } from "#core/providers/index";
+import { openaiProvider as provider } from "#core/providers/openai";
 import { waitFor } from "../support/wait";
 
 // The adapter against the real emulator, in process: real HTTP, real multipart, real MP4s.

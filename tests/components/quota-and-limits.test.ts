@@ -9,11 +9,11 @@ import {
   issueAccessCode,
   listAccessCodes,
   revokeAccessCode,
-} from "../../core/access-codes";
-import { resolveCredential, type ResolvedCredential } from "../../core/credentials";
-import { TakesError } from "../../core/errors";
-import { accessCodeHash } from "../../core/identity";
-import type { NewJob } from "../../core/jobs/model";
+} from "#core/access-codes";
+import { resolveCredential, type ResolvedCredential } from "#core/credentials";
+import { TakesError } from "#core/errors";
+import { accessCodeHash } from "#core/identity";
+import type { NewJob } from "#core/jobs/model";
 import {
   claimCopy,
   completeCopy,
@@ -21,9 +21,9 @@ import {
   getJob,
   markExpired,
   markFailed,
-} from "../../core/jobs/repository";
-import { releaseSeconds, reserveSeconds, withReservedSeconds } from "../../core/quota";
-import { checkRateLimit, RATE_LIMITS, takeFromBudget } from "../../core/rate-limit";
+} from "#core/jobs/repository";
+import { releaseSeconds, reserveSeconds, withReservedSeconds } from "#core/quota";
+import { checkRateLimit, RATE_LIMITS, takeFromBudget } from "#core/rate-limit";
 import { useTestTables } from "../support/dynamodb-tables";
 import { newJobInput, uniqueId } from "../support/jobs";
 

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRuntime, type Runtime } from "../../local/runtime";
+import { startRuntime, type Runtime } from "#local/runtime/index";
 import { PNG_SIGNATURE } from "../fixtures/handlers/http";
 import { fixture, stackModel } from "../support/stack-model";
 

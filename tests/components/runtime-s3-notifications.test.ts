@@ -2,7 +2,7 @@ import { CopyObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { S3Event, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRuntime, type Runtime } from "../../local/runtime";
+import { startRuntime, type Runtime } from "#local/runtime/index";
 import { receivedBy } from "../fixtures/handlers/recorder";
 import { startTestAws } from "../support/aws-emulator";
 import { fixture, stackModel } from "../support/stack-model";

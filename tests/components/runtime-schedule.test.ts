@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRuntime, type Runtime } from "../../local/runtime";
-import { scheduleIntervalMs } from "../../local/runtime/schedule";
+import { startRuntime, type Runtime } from "#local/runtime/index";
+import { scheduleIntervalMs } from "#local/runtime/schedule";
 import { receivedBy } from "../fixtures/handlers/recorder";
 import { fixture, stackModel } from "../support/stack-model";
 import { waitFor } from "../support/wait";

@@ -1,8 +1,8 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { dynamoClient } from "../../core/aws";
-import type { ResolvedCredential } from "../../core/credentials";
-import { mediaKey, newJob, type Job } from "../../core/jobs/model";
+import { dynamoClient } from "#core/aws";
+import type { ResolvedCredential } from "#core/credentials";
+import { mediaKey, newJob, type Job } from "#core/jobs/model";
 import {
   createShare,
   isShareToken,
@@ -13,7 +13,7 @@ import {
   requestOrigin,
   revokeShare,
   viewShare,
-} from "../../core/shares";
+} from "#core/shares";
 import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 import { newJobInput, uniqueId } from "../support/jobs";

@@ -3,8 +3,8 @@
 // the library all still work. Also the library's failed and expired states and "Load more".
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { ownerIdFor } from "../../core/identity";
-import { createJob, markExpired, markFailed } from "../../core/jobs/repository";
+import { ownerIdFor } from "#core/identity";
+import { createJob, markExpired, markFailed } from "#core/jobs/repository";
 import { newKey } from "../support/api";
 import { useBrowser, openPage, screenshot, signIn } from "../support/browser";
 

@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { findAccessCode, issueAccessCode, revokeAccessCode } from "../../core/access-codes";
-import { RATE_LIMITS } from "../../core/rate-limit";
+import { findAccessCode, issueAccessCode, revokeAccessCode } from "#core/access-codes";
+import { RATE_LIMITS } from "#core/rate-limit";
 import { api, newKey, useStackEnvironment } from "../support/api";
 import { waitFor } from "../support/wait";
 

@@ -11,11 +11,11 @@ import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import OpenAI from "openai";
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { s3Client, sqsClient } from "../../core/aws";
-import { mediaFolder, type Job } from "../../core/jobs/model";
-import { createJob, getJob } from "../../core/jobs/repository";
-import { enqueuePoll } from "../../core/polling/queue";
-import { OVERDUE_GRACE_MS } from "../../core/polling/sweep";
+import { s3Client, sqsClient } from "#core/aws";
+import { mediaFolder, type Job } from "#core/jobs/model";
+import { createJob, getJob } from "#core/jobs/repository";
+import { enqueuePoll } from "#core/polling/queue";
+import { OVERDUE_GRACE_MS } from "#core/polling/sweep";
 import { api, newKey, useStackEnvironment } from "../support/api";
 import { waitFor } from "../support/wait";
 

@@ -5,12 +5,12 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import sharp from "sharp";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { dynamoClient, s3Client } from "../../core/aws";
-import { resolveCredential } from "../../core/credentials";
-import { ownerIdFor } from "../../core/identity";
-import type { Job } from "../../core/jobs/model";
-import { readMedia } from "../../core/media/storage";
-import { frameReferenceKey } from "../../core/videos";
+import { dynamoClient, s3Client } from "#core/aws";
+import { resolveCredential } from "#core/credentials";
+import { ownerIdFor } from "#core/identity";
+import type { Job } from "#core/jobs/model";
+import { readMedia } from "#core/media/storage";
+import { frameReferenceKey } from "#core/videos";
 import { api, newKey, useStackEnvironment } from "../support/api";
 import { waitFor } from "../support/wait";
 

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startAwsEmulator, type AwsEmulatorOptions } from "../../local/aws-emulator";
+import { startAwsEmulator, type AwsEmulatorOptions } from "#local/aws/s3-sqs";
 
 /**
  * fauxqs on a free loopback port for one test file, with SDK clients pointed at it. The

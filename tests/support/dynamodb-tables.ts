@@ -3,9 +3,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { startDynamoDb } from "../../local/dynamodb";
-import { loadStackModel } from "../../local/infra-recorder";
-import { ensureResources } from "../../local/resources";
+import { startDynamoDb } from "#local/aws/dynamodb";
+import { loadStackModel } from "#local/infra-recorder";
+import { ensureResources } from "#local/aws/resources";
 import { stackModel } from "./stack-model";
 
 /** A port the OS just handed out, so parallel test files never collide. */

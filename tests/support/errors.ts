@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { TakesError } from "../../core/errors";
+import { TakesError } from "#core/errors";
 
 /** The TakesError `promise` rejects with; fails the test if it resolves or rejects otherwise. */
 export async function takesRejection(promise: Promise<unknown>): Promise<TakesError> {

@@ -1,7 +1,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { inject } from "vitest";
-import { dynamoClient, s3Client } from "../../core/aws";
+import { dynamoClient, s3Client } from "#core/aws";
 import { waitFor } from "./wait";
 
 /** Messages ready, delayed or in flight on one of the stack's queues (fauxqs's inspection API). */

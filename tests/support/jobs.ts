@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { NewJob } from "../../core/jobs/model";
+import type { NewJob } from "#core/jobs/model";
 
 /** `prefix` and random hex: ids that keep tests independent on shared tables. */
 export const uniqueId = (prefix: string) => `${prefix}${randomBytes(6).toString("hex")}`;

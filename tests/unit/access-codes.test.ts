@@ -5,8 +5,8 @@ import {
   parseExpiry,
   secondsLeft,
   type AccessCode,
-} from "../../core/access-codes";
-import { waitMs } from "../../core/rate-limit";
+} from "#core/access-codes";
+import { waitMs } from "#core/rate-limit";
 
 const now = new Date("2026-06-15T12:00:00Z");
 

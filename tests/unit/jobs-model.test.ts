@@ -7,7 +7,7 @@ import {
   parseVideoKey,
   toPublicJob,
   type Job,
-} from "../../core/jobs/model";
+} from "#core/jobs/model";
 
 const owner = "f3kA9_x-ownerHmacInBase64url0123456789abcd";
 const created = new Date("2026-11-20T10:00:00.000Z");

@@ -9,7 +9,7 @@ import {
   isTerminal,
   statusesAllowedBefore,
   type JobStatus,
-} from "../../core/jobs/state";
+} from "#core/jobs/state";
 
 // Every allowed move, written out: a change to the state machine must change this list too.
 // Every one of the 36 pairs not listed here must be refused.

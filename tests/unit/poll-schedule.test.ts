@@ -1,24 +1,24 @@
 import { describe, expect, it } from "vitest";
-import type { Job } from "../../core/jobs/model";
+import type { Job } from "#core/jobs/model";
 import {
   CONTENT_EXPIRED,
   decideAfterFailure,
   GIVE_UP_AFTER_MS,
   RETRIES_EXHAUSTED,
-} from "../../core/polling/failures";
-import { MAX_DELAY_SECONDS } from "../../core/polling/queue";
+} from "#core/polling/failures";
+import { MAX_DELAY_SECONDS } from "#core/polling/queue";
 import {
   expectedGenerationSeconds,
   firstPollDelaySeconds,
   nextPollDelaySeconds,
   retryDelaySeconds,
-} from "../../core/polling/schedule";
+} from "#core/polling/schedule";
 import {
   ContentExpired,
   ProviderRateLimited,
   ProviderRejected,
   ProviderUnavailable,
-} from "../../core/providers/contract";
+} from "#core/providers/contract";
 
 const CREATED = Date.parse("2026-11-21T10:00:00.000Z");
 const job = (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateCostUsd } from "../../core/pricing";
+import { estimateCostUsd } from "#core/pricing";
 
 describe("estimateCostUsd", () => {
   it.each([

@@ -8,9 +8,9 @@ import {
   describeFrame,
   fitToLimit,
   ImproveRequest,
-} from "../../core/prompts";
-import { improvePrompt as emulatorRewrite } from "../../local/provider-emulator/responses";
-import { MAX_PROMPT_LENGTH } from "../../core/videos";
+} from "#core/prompts";
+import { improvePrompt as emulatorRewrite } from "#local/providers/openai/responses";
+import { MAX_PROMPT_LENGTH } from "#core/videos";
 
 describe("the instructions", () => {
   it("cover every aspect of the guide, and the person's words", () => {

@@ -5,7 +5,7 @@ import {
   ProviderRejected,
   ProviderUnavailable,
   providerFailureToTakesError,
-} from "../../core/providers/contract";
+} from "#core/providers/contract";
 
 describe("providerFailureToTakesError", () => {
   it("keeps a rejection's 4xx, code and message: they describe the person's own request", () => {

@@ -1,6 +1,6 @@
 import { Resource } from "sst";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SealedValueInvalid, seal, unseal } from "../../core/sealing";
+import { SealedValueInvalid, seal, unseal } from "#core/sealing";
 
 beforeAll(() => {
   process.env.SST_RESOURCES_JSON = JSON.stringify({

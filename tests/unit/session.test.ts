@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { seal } from "../../core/sealing";
+import { seal } from "#core/sealing";
 import {
   callerFromSession,
   cookieValue,
@@ -9,8 +9,8 @@ import {
   sealSession,
   SESSION_COOKIE,
   SESSION_SECONDS,
-} from "../../core/session";
-import { authenticate } from "../../functions/http/request";
+} from "#core/session";
+import { authenticate } from "#functions/http/request";
 import { takesRejection } from "../support/errors";
 
 beforeAll(() => {

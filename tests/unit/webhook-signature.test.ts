@@ -1,9 +1,9 @@
 import { createHmac, randomBytes } from "node:crypto";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { TakesError } from "../../core/errors";
-import { openaiProvider } from "../../core/providers/openai";
-import { verifyStandardWebhook, type WebhookDelivery } from "../../core/webhooks";
+import { TakesError } from "#core/errors";
+import { openaiProvider } from "#core/providers/openai";
+import { verifyStandardWebhook, type WebhookDelivery } from "#core/webhooks";
 
 const secret = `whsec_${randomBytes(24).toString("base64")}`;
 const NOW = Date.parse("2026-11-21T10:00:00.000Z");

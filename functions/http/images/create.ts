@@ -1,4 +1,4 @@
-import { createImage, ImageRequest } from "../../../core/images";
+import { createImage, ImageRequest } from "#core/images";
 import { authenticate, jsonBody } from "../request";
 import { httpHandler, json } from "../respond";
 

@@ -1,4 +1,4 @@
-import { ImproveRequest, improvePrompt } from "../../../core/prompts";
+import { ImproveRequest, improvePrompt } from "#core/prompts";
 import { authenticate, jsonBody } from "../request";
 import { httpHandler, json } from "../respond";
 

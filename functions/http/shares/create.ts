@@ -1,4 +1,4 @@
-import { createShare, ShareRequest } from "../../../core/shares";
+import { createShare, ShareRequest } from "#core/shares";
 import { authenticate, jsonBody, pathParameter } from "../request";
 import { httpHandler, json } from "../respond";
 import { withUrl } from "./url";

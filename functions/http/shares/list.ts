@@ -1,4 +1,4 @@
-import { listShares } from "../../../core/shares";
+import { listShares } from "#core/shares";
 import { authenticate, pathParameter } from "../request";
 import { httpHandler, json } from "../respond";
 import { withUrl } from "./url";

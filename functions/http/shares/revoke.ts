@@ -1,4 +1,4 @@
-import { revokeShare } from "../../../core/shares";
+import { revokeShare } from "#core/shares";
 import { authenticate, pathParameter } from "../request";
 import { httpHandler } from "../respond";
 

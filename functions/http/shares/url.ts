@@ -1,4 +1,4 @@
-import { requestOrigin, shareUrl, type PublicShare } from "../../../core/shares";
+import { requestOrigin, shareUrl, type PublicShare } from "#core/shares";
 import type { HttpEvent } from "../respond";
 
 /**

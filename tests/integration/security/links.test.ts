@@ -2,9 +2,9 @@
 // API and the pages hand out is presigned to expire within minutes (fauxqs's S3 does not enforce
 // expiry, so the signed X-Amz-Date and X-Amz-Expires are what is checked).
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { resolveCredential } from "../../../core/credentials";
-import { presignGet } from "../../../core/media/storage";
-import { createShare, newShareToken, viewShare } from "../../../core/shares";
+import { resolveCredential } from "#core/credentials";
+import { presignGet } from "#core/media/storage";
+import { createShare, newShareToken, viewShare } from "#core/shares";
 import { api, newKey, useStackEnvironment } from "../../support/api";
 import { signInCookie } from "../../support/session";
 import { completedVideo } from "../../support/videos";

@@ -1,7 +1,7 @@
 // Concurrent creates through the HTTP API cannot spend more of an access code than its quota:
 // every reservation is one conditional write, so racing requests get 402 once it is used up.
 import { beforeAll, describe, expect, it } from "vitest";
-import { findAccessCode, generateAccessCode, issueAccessCode } from "../../../core/access-codes";
+import { findAccessCode, generateAccessCode, issueAccessCode } from "#core/access-codes";
 import { api, useStackEnvironment } from "../../support/api";
 import { VIDEO } from "../../support/videos";
 

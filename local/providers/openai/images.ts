@@ -6,8 +6,9 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { badRequest } from "./errors";
-import { readFields, sendJson, type Route } from "./http";
-import { FONT_FILE, requiredPrompt, wrapPrompt } from "./prompt";
+import { readFields, sendJson, type Route } from "../shared/http";
+import { FONT_FILE, wrapPrompt } from "../shared/prompt";
+import { requiredPrompt } from "./fields";
 
 const MIN_SIDE = 256;
 const MAX_SIDE = 3840;

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { badRequest } from "./errors";
-import { readFields, sendJson, type Route } from "./http";
+import { readFields, sendJson, type Route } from "../shared/http";
 
 const SHOTS = [
   "Medium shot at eye level",

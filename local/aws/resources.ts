@@ -9,8 +9,8 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { dynamoClient, s3Client, sqsClient } from "../core/aws";
-import type { StackModel, TableModel } from "./stack-model";
+import { dynamoClient, s3Client, sqsClient } from "#core/aws";
+import type { StackModel, TableModel } from "../stack-model";
 
 const TYPE = { string: "S", number: "N", binary: "B" } as const;
 

@@ -4,12 +4,7 @@
  * keyed with the base64 part of the `whsec_` secret. `client.webhooks.unwrap` verifies them.
  */
 import { createHmac, randomBytes } from "node:crypto";
-
-export interface WebhookConfig {
-  url: string;
-  /** `whsec_<base64>`, as OpenAI issued them. */
-  secret: string;
-}
+import type { WebhookConfig } from "../shared/mount";
 
 type VideoEventType = "video.completed" | "video.failed";
 

@@ -1,11 +1,6 @@
-/**
- * Prompts: the validation every generation endpoint shares (OpenAI's messages), and the font and
- * wrapping used to draw a prompt onto a video frame or an image.
- */
+/** The font and wrapping used to draw a prompt onto a video frame or an image. */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { badRequest } from "./errors";
-import type { Fields } from "./http";
 
 /** DejaVu Sans from the npm package: drawing never depends on the machine's own fonts. */
 export const FONT_FILE = join(
@@ -14,34 +9,8 @@ export const FONT_FILE = join(
   "DejaVuSans.ttf",
 );
 
-const MAX_PROMPT_CHARS = 32_000;
 /** Lines of prompt drawn on a frame; longer prompts are cut with an ellipsis. */
 const MAX_TEXT_LINES = 4;
-
-export function requiredPrompt(fields: Fields, maxChars = MAX_PROMPT_CHARS): string {
-  const prompt = fields.prompt;
-  if (prompt === undefined || prompt === null) {
-    throw badRequest("Missing required parameter: 'prompt'.", "prompt");
-  }
-  if (typeof prompt !== "string") {
-    throw badRequest("Invalid type for 'prompt': expected a string.", "prompt");
-  }
-  if (prompt.trim().length === 0) {
-    throw badRequest(
-      "Invalid 'prompt': string too short. Expected a string with minimum length 1, but got an " +
-        "empty string instead.",
-      "prompt",
-    );
-  }
-  if (prompt.length > maxChars) {
-    throw badRequest(
-      `Invalid 'prompt': string too long. Expected a string with maximum length ${maxChars}, ` +
-        `but got a string with length ${prompt.length} instead.`,
-      "prompt",
-    );
-  }
-  return prompt;
-}
 
 /** Word-wraps the prompt into at most MAX_TEXT_LINES lines of about `lineChars` characters. */
 export function wrapPrompt(prompt: string, lineChars: number): string {

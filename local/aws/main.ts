@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { startAwsEmulator } from "./aws-emulator";
+import { startAwsEmulator } from "./s3-sqs";
 import type { BucketNotification } from "./s3-notifications";
 
 /**

@@ -10,15 +10,16 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { badRequest, contentExpired, contentNotReady, videoNotFound } from "./errors";
-import type { FaultInjector, JobFailure } from "./faults";
+import type { FaultInjector, JobFailure } from "../shared/faults";
 import {
   Renderer,
   SPRITESHEET_FILE,
   THUMBNAIL_FILE,
   VIDEO_FILE,
   type RenderRequest,
-} from "./render";
-import { deliverVideoEvent, type WebhookConfig } from "./webhooks";
+} from "../shared/render";
+import type { WebhookConfig } from "../shared/mount";
+import { deliverVideoEvent } from "./webhooks";
 
 export const SECONDS = ["4", "8", "12"] as const;
 export const SIZES = ["720x1280", "1280x720", "1024x1792", "1792x1024"] as const;

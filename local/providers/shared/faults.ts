@@ -1,9 +1,10 @@
 /**
- * Injected faults, set by tests through `POST /_emulator/faults`: rate limits, server errors,
- * slowness and failing jobs, so the retry and failure paths of callers can be exercised for real.
+ * Injected faults, set by tests through `POST /_emulator/{provider}/faults`: rate limits, server
+ * errors, slowness and failing jobs, so the retry and failure paths of callers can be exercised
+ * for real. Each provider's emulator has its own injector and words the faults in its own shape.
  */
 import { z } from "zod";
-import { ApiError, rateLimited, serverError } from "./errors";
+import { RequestRefused } from "./http";
 
 const faultsSchema = z.strictObject({
   rateLimit: z
@@ -41,7 +42,7 @@ export class FaultInjector {
   private serverErrorsLeft = 0;
   private jobFailuresLeft = 0;
   private jobFailure = DEFAULT_JOB_FAILURE;
-  /** Added before every /v1 answer. */
+  /** Added before every API answer. */
   slowMs = 0;
 
   /** Replaces the faults named in `input`; faults it does not name stay as they are. */
@@ -70,15 +71,22 @@ export class FaultInjector {
     this.slowMs = 0;
   }
 
-  /** The error the next /v1 request must answer with, if any (rate limits come first). */
-  takeRequestFault(): ApiError | null {
+  /** The refusal the next API request must answer with, if any (rate limits come first). */
+  takeRequestFault(): RequestRefused | null {
     if (this.rateLimitsLeft > 0) {
       this.rateLimitsLeft--;
-      return rateLimited(this.retryAfterSeconds);
+      return new RequestRefused(
+        429,
+        "Rate limit reached for requests. Please try again later.",
+        this.retryAfterSeconds,
+      );
     }
     if (this.serverErrorsLeft > 0) {
       this.serverErrorsLeft--;
-      return serverError();
+      return new RequestRefused(
+        500,
+        "The server had an error while processing your request. Sorry about that!",
+      );
     }
     return null;
   }

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runFfmpeg } from "../../core/media/ffmpeg";
+import { runFfmpeg } from "#core/media/ffmpeg";
 import { FONT_FILE, wrapPrompt } from "./prompt";
 
 export const VIDEO_FILE = "video.mp4";

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { startService, type Service } from "./services";
+import { startService, type Service } from "../services";
 
 const JAVA_HINT =
   "DynamoDB Local needs Java 17 or newer: install it with `apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu).";

@@ -2,9 +2,9 @@
  * The /v1/videos routes: request validation with OpenAI's error messages, then the store.
  */
 import sharp, { type Metadata } from "sharp";
-import { badRequest } from "../errors";
-import { readFields, sendFile, sendJson, type Fields, type Route } from "../http";
-import { requiredPrompt } from "../prompt";
+import { badRequest } from "./errors";
+import { readFields, sendFile, sendJson, type Fields, type Route } from "../shared/http";
+import { requiredPrompt } from "./fields";
 import {
   SECONDS,
   SIZES,
@@ -13,7 +13,7 @@ import {
   type VideoSeconds,
   type VideoSize,
   type VideoStore,
-} from "../videos";
+} from "./videos";
 
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 100;

@@ -2,39 +2,26 @@
  * Errors in OpenAI's shape: `{"error": {message, type, param, code}}`, so the official SDK maps
  * each status to its own error class (BadRequestError, NotFoundError, RateLimitError, ...).
  */
+import { HttpError, type ErrorShape } from "../shared/http";
 
 export type ErrorType = "invalid_request_error" | "rate_limit_error" | "server_error";
 
-export class ApiError extends Error {
+export class ApiError extends HttpError {
   constructor(
-    readonly status: number,
+    status: number,
     message: string,
-    readonly type: ErrorType,
-    readonly param: string | null = null,
-    readonly code: string | null = null,
-    readonly headers: Record<string, string> = {},
+    type: ErrorType,
+    param: string | null = null,
+    code: string | null = null,
+    headers: Record<string, string> = {},
   ) {
-    super(message);
-  }
-
-  body() {
-    return {
-      error: { message: this.message, type: this.type, param: this.param, code: this.code },
-    };
+    super(status, { error: { message, type, param, code } }, headers);
+    this.message = message;
   }
 }
 
 export const badRequest = (message: string, param: string | null = null) =>
   new ApiError(400, message, "invalid_request_error", param);
-
-export const invalidApiKey = () =>
-  new ApiError(
-    401,
-    "Incorrect API key provided.",
-    "invalid_request_error",
-    null,
-    "invalid_api_key",
-  );
 
 /** What OpenAI answers for an id that does not exist (or belongs to another key). */
 export const videoNotFound = (id: string) =>
@@ -59,25 +46,26 @@ export const contentExpired = (id: string, expiresAt: number) =>
     "video_content_expired",
   );
 
-export const routeNotFound = (method: string, path: string) =>
-  new ApiError(404, `Invalid URL (${method} ${path})`, "invalid_request_error");
-
-export const tooLarge = (limitBytes: number) =>
-  new ApiError(413, `Request body larger than ${limitBytes} bytes.`, "invalid_request_error");
-
-export const rateLimited = (retryAfterSeconds: number) =>
-  new ApiError(
-    429,
-    "Rate limit reached for requests. Please try again later.",
-    "rate_limit_error",
-    null,
-    "rate_limit_exceeded",
-    { "retry-after": String(retryAfterSeconds) },
-  );
-
-export const serverError = () =>
-  new ApiError(
-    500,
-    "The server had an error while processing your request. Sorry about that!",
-    "server_error",
-  );
+/** The shared refusals (bad body, unknown path, no key, injected faults) as OpenAI words them. */
+export const openaiErrorShape: ErrorShape = (refused) => {
+  switch (refused.status) {
+    case 401:
+      return new ApiError(
+        401,
+        "Incorrect API key provided.",
+        "invalid_request_error",
+        null,
+        "invalid_api_key",
+      );
+    case 429:
+      return new ApiError(429, refused.message, "rate_limit_error", null, "rate_limit_exceeded", {
+        "retry-after": String(refused.retryAfterSeconds ?? 1),
+      });
+    default:
+      return new ApiError(
+        refused.status,
+        refused.message,
+        refused.status >= 500 ? "server_error" : "invalid_request_error",
+      );
+  }
+};
