@@ -24,7 +24,7 @@ import { mediaKey } from "#core/jobs/model";
 import { getJob } from "#core/jobs/repository";
 import { isTerminal } from "#core/jobs/state";
 import { expectedGenerationSeconds } from "#core/polling/schedule";
-import { createVideo, VideoRequest } from "#core/videos";
+import { createVideo, VideoRequest } from "#core/videos/index";
 import {
   Renderer,
   SPRITESHEET_FILE,

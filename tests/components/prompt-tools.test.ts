@@ -11,7 +11,7 @@ import { TakesError } from "#core/errors";
 import { createImage } from "#core/images";
 import { readMedia } from "#core/media/storage";
 import { improvePrompt } from "#core/prompts";
-import { MAX_PROMPT_LENGTH } from "#core/videos";
+import { MAX_PROMPT_LENGTH } from "#core/videos/index";
 import { createProviderEmulator } from "#local/providers/server";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";

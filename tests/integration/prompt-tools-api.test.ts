@@ -10,7 +10,7 @@ import { resolveCredential } from "#core/credentials";
 import { ownerIdFor } from "#core/identity";
 import type { Job } from "#core/jobs/model";
 import { readMedia } from "#core/media/storage";
-import { frameReferenceKey } from "#core/videos";
+import { frameReferenceKey } from "#core/videos/index";
 import { api, newKey, useStackEnvironment } from "../support/api";
 import { waitFor } from "../support/wait";
 

@@ -5,9 +5,9 @@ import {
   mediaKey,
   newJob,
   parseVideoKey,
-  toPublicJob,
   type Job,
 } from "#core/jobs/model";
+import { toPublicJob } from "#core/videos/view";
 
 const owner = "f3kA9_x-ownerHmacInBase64url0123456789abcd";
 const created = new Date("2026-11-20T10:00:00.000Z");

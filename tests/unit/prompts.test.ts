@@ -10,7 +10,7 @@ import {
   ImproveRequest,
 } from "#core/prompts";
 import { improvePrompt as emulatorRewrite } from "#local/providers/openai/responses";
-import { MAX_PROMPT_LENGTH } from "#core/videos";
+import { MAX_PROMPT_LENGTH } from "#core/videos/index";
 
 describe("the instructions", () => {
   it("cover every aspect of the guide, and the person's words", () => {

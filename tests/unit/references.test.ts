@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openaiProvider } from "#core/providers/openai";
 import { newReferenceKey, parseReferenceKey } from "#core/references";
-import { checkCapabilities } from "#core/videos";
+import { checkCapabilities } from "#core/videos/index";
 
 const OWNER = "Zm9vYmFyLW93bmVyX2lk-_";
 const JOB = "01JC3Z8W6K2M4N5P7Q8R9S0T1V";

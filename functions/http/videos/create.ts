@@ -1,5 +1,5 @@
 import { badRequest } from "#core/errors";
-import { createVideo, VideoRequest } from "#core/videos";
+import { createVideo, VideoRequest } from "#core/videos/index";
 import { authenticate, formBody, isMultipart, jsonBody, validate } from "../request";
 import { httpHandler, json, type HttpEvent } from "../respond";
 

@@ -1,4 +1,4 @@
-import { deleteVideo } from "#core/videos";
+import { deleteVideo } from "#core/videos/index";
 import { authenticate, pathParameter } from "../request";
 import { httpHandler } from "../respond";
 

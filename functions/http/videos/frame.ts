@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { frameUrl } from "#core/videos";
+import { frameUrl } from "#core/videos/index";
 import { authenticate, pathParameter, validate } from "../request";
 import { httpHandler } from "../respond";
 

@@ -1,4 +1,4 @@
-import { getVideo } from "#core/videos";
+import { getVideo } from "#core/videos/index";
 import { authenticate, pathParameter } from "../request";
 import { httpHandler, json } from "../respond";
 

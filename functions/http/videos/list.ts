@@ -1,4 +1,4 @@
-import { ListRequest, listVideos } from "#core/videos";
+import { ListRequest, listVideos } from "#core/videos/index";
 import { authenticate, validate } from "../request";
 import { httpHandler, json } from "../respond";
 

@@ -1,4 +1,4 @@
-import { RemixRequest, remixVideo } from "#core/videos";
+import { RemixRequest, remixVideo } from "#core/videos/index";
 import { authenticate, jsonBody, pathParameter } from "../request";
 import { httpHandler, json } from "../respond";
 

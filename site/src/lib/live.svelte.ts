@@ -1,4 +1,4 @@
-import type { PublicJob } from "$core/jobs/model";
+import type { PublicJob } from "$core/videos/view";
 
 /**
  * Keeps running jobs up to date without a reload: while `ids()` names any job, asks the site for

@@ -1,6 +1,7 @@
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
-import { isJobId, type PublicJob } from "$core/jobs/model";
+import { isJobId } from "$core/jobs/model";
+import type { PublicJob } from "$core/videos/view";
 import { listVideos } from "$core/videos";
 import type { CreateValues, FrameSource, ProviderOption, ReferenceMode } from "$lib/types";
 

@@ -1,6 +1,6 @@
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
-import type { PublicJob } from "$core/jobs/model";
+import type { PublicJob } from "$core/videos/view";
 import { getVideo, listChildVideos } from "$core/videos";
 
 /** The job this one remixes or continues, or null when it has none or it was deleted. */

@@ -1,7 +1,7 @@
 import { fail, redirect } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import type { TakesError } from "$core/errors";
-import type { PublicJob } from "$core/jobs/model";
+import type { PublicJob } from "$core/videos/view";
 import { createShare, listShares, revokeShare, SHARE_EXPIRY_CHOICES, shareUrl } from "$core/shares";
 import type { ShareLink } from "$lib/shares";
 import { failureStatus } from "./errors";

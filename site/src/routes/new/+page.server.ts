@@ -2,7 +2,8 @@ import { fail, redirect } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
 import { createImage } from "$core/images";
-import { isJobId, type PublicJob } from "$core/jobs/model";
+import { isJobId } from "$core/jobs/model";
+import type { PublicJob } from "$core/videos/view";
 import { improvePrompt } from "$core/prompts";
 import {
   createVideo,

@@ -1,18 +1,10 @@
 import { z } from "zod";
-import type { ResolvedCredential } from "./credentials";
-import { badRequest, notFound, TakesError } from "./errors";
-import { log } from "./log";
-import { fitReference } from "./media/reference";
-import { deletePrefix, presignGet, putMedia } from "./media/storage";
-import {
-  isJobId,
-  type MediaObject,
-  MEDIA_VARIANTS,
-  mediaFolder,
-  toPublicJob,
-  type Job,
-  type PublicJob,
-} from "./jobs/model";
+import type { ResolvedCredential } from "../credentials";
+import { badRequest, notFound, TakesError } from "../errors";
+import { log } from "../log";
+import { fitReference } from "../media/reference";
+import { deletePrefix, presignGet, putMedia } from "../media/storage";
+import { isJobId, type MediaObject, MEDIA_VARIANTS, mediaFolder, type Job } from "../jobs/model";
 import {
   createJob,
   deleteJob,
@@ -20,15 +12,16 @@ import {
   listChildJobs,
   listJobs,
   MAX_PAGE_SIZE,
-} from "./jobs/repository";
-import { JOB_STATUSES } from "./jobs/state";
-import { enqueuePoll } from "./polling/queue";
-import { firstPollDelaySeconds } from "./polling/schedule";
-import { defaultProvider, getProvider } from "./providers";
-import { providerFailureToTakesError, type VideoProvider } from "./providers/contract";
-import { withReservedSeconds } from "./quota";
-import { checkRateLimit } from "./rate-limit";
-import { newReferenceKey, readOwnedReference } from "./references";
+} from "../jobs/repository";
+import { JOB_STATUSES } from "../jobs/state";
+import { enqueuePoll } from "../polling/queue";
+import { firstPollDelaySeconds } from "../polling/schedule";
+import { defaultProvider, getProvider } from "../providers";
+import { providerFailureToTakesError, type VideoProvider } from "../providers/contract";
+import { withReservedSeconds } from "../quota";
+import { publicJob, type PublicJob } from "./view";
+import { checkRateLimit } from "../rate-limit";
+import { newReferenceKey, readOwnedReference } from "../references";
 
 /** Prompts past this length are refused, as the provider would refuse them. */
 export const MAX_PROMPT_LENGTH = 4000;
@@ -100,19 +93,6 @@ async function askProvider<T>(call: () => Promise<T>): Promise<T> {
     throw providerFailureToTakesError(error) ?? error;
   }
 }
-
-async function mediaUrls(job: Job) {
-  const entries = await Promise.all(
-    MEDIA_VARIANTS.flatMap((variant) => {
-      const stored = job.media[variant];
-      return stored ? [presignGet(stored.key).then((url) => [variant, url] as const)] : [];
-    }),
-  );
-  return Object.fromEntries(entries);
-}
-
-export const publicJob = async (job: Job): Promise<PublicJob> =>
-  toPublicJob(job, await mediaUrls(job));
 
 /** Starts polling a job the provider accepted; the sweeper heals a lost first message. */
 async function recordNewJob(
