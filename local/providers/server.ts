@@ -5,6 +5,9 @@
  * renderer, so a burst of jobs on any of them queues for the same few ffmpeg slots.
  *
  * - OpenAI Videos shape: point the SDK at `${url}/v1`; any key starting `sk-` is accepted.
+ * - Runway: point `@runwayml/sdk` at `${url}/runway`; any key starting `key_`; output URLs live
+ *   `contentLifetimeSeconds` when set, else Runway's 24 h.
+ * - fal's queue API under `${url}/fal`: `@fal-ai/client` with `falEmulatorMiddleware(url)`.
  *
  * Test controls live under /_emulator (no auth, never faulted): `/_emulator/health`,
  * `/_emulator/{provider}/faults` (POST to set, DELETE to clear) and
@@ -18,7 +21,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { prettifyError, ZodError } from "zod";
+import { falEmulator } from "./fal";
 import { openaiEmulator } from "./openai";
+import { runwayEmulator } from "./runway";
 import type { Faults } from "./shared/faults";
 import { RequestRefused, readFields, sendError, sendJson } from "./shared/http";
 import type { EmulatorContext, ProviderMount } from "./shared/mount";
@@ -79,7 +84,13 @@ export async function createProviderEmulator(
     baseUrl: () => url,
     webhook: options.webhook,
   });
-  const mounts: ProviderMount[] = [await openaiEmulator(context("openai"))];
+  const mounts: ProviderMount[] = [
+    await openaiEmulator(context("openai")),
+    await runwayEmulator(context("runway"), {
+      outputLifetimeSeconds: options.contentLifetimeSeconds,
+    }),
+    await falEmulator(context("fal")),
+  ];
 
   const mountNamed = (name: string) => {
     const mount = mounts.find((candidate) => candidate.name === name);
