@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Resource } from "sst";
 import { s3Client } from "#core/aws";
-import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/copy";
+import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/storage";
 
 export type Strategy = "streaming" | "naive";
 

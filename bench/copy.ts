@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
-import { PART_SIZE, QUEUE_SIZE } from "#core/media/copy";
+import { PART_SIZE, QUEUE_SIZE } from "#core/media/storage";
 import { startTestAws } from "#tests/support/aws-emulator";
 import type { CopyRun, Strategy } from "./copy-run";
 import {

@@ -9,7 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import sharp from "sharp";
-import { ffmpegPath, ffprobePath, runFfmpeg } from "#core/media/ffmpeg";
+import { ffmpegPath, runFfmpeg } from "#core/media/ffmpeg";
+import { ffprobePath } from "#local/ffprobe";
 import { fixed, median, printHeading, printTable, ratio, timed } from "./support";
 import { FRAME_COMMANDS } from "#core/media/frames";
 

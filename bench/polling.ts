@@ -20,11 +20,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SQSClient, type SendMessageCommandInput } from "@aws-sdk/client-sqs";
 import { s3Client, sqsClient } from "#core/aws";
 import { resolveCredential } from "#core/credentials";
-import { mediaKey } from "#core/jobs/model";
+import { mediaKey } from "#core/media/layout";
 import { getJob } from "#core/jobs/repository";
 import { isTerminal } from "#core/jobs/state";
-import { expectedGenerationSeconds } from "#core/polling/schedule";
-import { createVideo, VideoRequest } from "#core/videos/index";
+import { expectedGenerationSeconds } from "#core/pipeline/schedule";
+import { createVideo } from "#core/videos/index";
 import {
   Renderer,
   SPRITESHEET_FILE,
@@ -33,7 +33,7 @@ import {
   type RenderRequest,
 } from "#local/providers/shared/render";
 import { createProviderEmulator } from "#local/providers/server";
-import { loadStackModel } from "#local/infra-recorder";
+import { loadStackModel } from "#local/infra/index";
 import { localBucketName, ensureResources } from "#local/aws/resources";
 import { invoke } from "#local/runtime/lambda";
 import { startSqsEventSources } from "#local/runtime/sqs-event-source";
@@ -219,8 +219,8 @@ async function runStrategy(
     for (let index = 0; index < JOBS; index++) {
       const seconds = OUTPUT_SECONDS[index % OUTPUT_SECONDS.length]!;
       const prompt = `benchmark take ${index + 1}: a lighthouse in fog`;
-      const request = VideoRequest.parse({ prompt, model: MODEL, seconds, size: SIZE });
       const caller = await resolveCredential(`sk-bench-${run}-${index}`);
+      const request = { prompt, model: MODEL, seconds, size: SIZE };
       jobs.push({ id: (await createVideo(caller, request)).id, seconds });
     }
 

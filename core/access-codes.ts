@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
 import { dynamoClient } from "./aws";
+import { insertItem, updateItem } from "./dynamo";
 import { badRequest, notFound, TakesError } from "./errors";
 import { accessCodeHash } from "./identity";
 
@@ -69,13 +70,7 @@ export async function issueAccessCode(code: string, fields: NewAccessCode): Prom
     ...(fields.expiresAt && { expiresAt: fields.expiresAt.toISOString() }),
     createdAt: new Date().toISOString(),
   };
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: item,
-      ConditionExpression: "attribute_not_exists(codeHash)",
-    }),
-  );
+  await insertItem(table(), { ...item }, "codeHash");
   return item;
 }
 
@@ -88,24 +83,16 @@ export async function ensureAccessCode(
   fields: Omit<NewAccessCode, "expiresAt">,
 ): Promise<AccessCode> {
   checkNewCode(fields);
-  const { Attributes } = await dynamoClient().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { codeHash: accessCodeHash(code) },
-      UpdateExpression:
-        "SET #label = :label, quotaSeconds = :quota, usedSeconds = if_not_exists(usedSeconds, :zero), " +
-        "createdAt = if_not_exists(createdAt, :now) REMOVE revokedAt, expiresAt",
-      ExpressionAttributeNames: { "#label": "label" },
-      ExpressionAttributeValues: {
-        ":label": fields.label,
-        ":quota": fields.quotaSeconds,
-        ":zero": 0,
-        ":now": new Date().toISOString(),
-      },
-      ReturnValues: "ALL_NEW",
-    }),
+  const ensured = await updateItem<AccessCode>(
+    table(),
+    { codeHash: accessCodeHash(code) },
+    {
+      set: { label: fields.label, quotaSeconds: fields.quotaSeconds },
+      setIfMissing: { usedSeconds: 0, createdAt: new Date().toISOString() },
+      remove: ["revokedAt", "expiresAt"],
+    },
   );
-  return Attributes as AccessCode;
+  return ensured!;
 }
 
 /** The stored record of a code, by its hash; strongly consistent, for quota checks. */
@@ -209,15 +196,12 @@ export async function revokeAccessCode(codeOrLabel: string, now = new Date()) {
   }
   if (!target) throw notFound("No code, and no unrevoked code's label, matches that.");
   if (target.revokedAt) return target;
-  const { Attributes } = await dynamoClient().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { codeHash: target.codeHash },
-      UpdateExpression: "SET revokedAt = if_not_exists(revokedAt, :now)",
-      ConditionExpression: "attribute_exists(codeHash)",
-      ExpressionAttributeValues: { ":now": now.toISOString() },
-      ReturnValues: "ALL_NEW",
-    }),
+  const revoked = await updateItem<AccessCode>(
+    table(),
+    { codeHash: target.codeHash },
+    { setIfMissing: { revokedAt: now.toISOString() }, condition: "attribute_exists(#codeHash)" },
   );
-  return Attributes as AccessCode;
+  // Deleted by hand meanwhile: nothing is left to revoke.
+  if (!revoked) throw notFound("No code, and no unrevoked code's label, matches that.");
+  return revoked;
 }

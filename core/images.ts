@@ -1,25 +1,23 @@
 import sharp from "sharp";
-import { z } from "zod";
+import { ulid } from "ulid";
 import type { ResolvedCredential } from "./credentials";
 import { TakesError } from "./errors";
+import { fn } from "./fn";
 import { log } from "./log";
-import { fitReference, MAX_STORED_IMAGE_BYTES, parseSize } from "./media/reference";
+import { fitReference, MAX_STORED_IMAGE_BYTES, parseSize } from "./media/fit";
+import { referenceKey } from "./media/layout";
 import { presignGet, putMedia } from "./media/storage";
-import { defaultProvider } from "./providers";
+import { checkCapabilities, defaultProvider } from "./providers";
 import { interactiveCall } from "./providers/openai-client";
 import { checkRateLimit } from "./rate-limit";
-import { newReferenceKey } from "./references";
-import { checkCapabilities, Prompt, VideoRequest } from "./videos";
+import { ImageRequest } from "./requests";
 
 /**
  * Reference images made by an image model, sized exactly to a video size so a video can start from
  * them (POST /api/videos with `referenceKey`). gpt-image-2 takes any size whose sides are multiples
- * of 16, which every video size is (notes/providers.md).
+ * of 16, which every video size is (docs/notes/providers.md).
  */
 export const IMAGE_MODEL = "gpt-image-2";
-
-export const ImageRequest = z.object({ prompt: Prompt, size: VideoRequest.shape.size });
-export type ImageRequest = z.output<typeof ImageRequest>;
 
 export interface ReferenceImage {
   /** Pass as `referenceKey` to POST /api/videos. */
@@ -55,29 +53,32 @@ async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
 }
 
 /** A reference image from a prompt, stored in the caller's library at one of the video sizes. */
-export async function createImage(
-  caller: ResolvedCredential,
-  request: ImageRequest,
-): Promise<{ image: ReferenceImage }> {
-  checkCapabilities(defaultProvider, { size: request.size });
-  await checkRateLimit(caller.ownerId, "images");
-  const reply = await interactiveCall(caller.providerCredential, "image model", (client, options) =>
-    client.images.generate(
-      { model: IMAGE_MODEL, prompt: request.prompt, size: request.size },
-      options,
-    ),
-  );
-  const b64 = reply.data?.[0]?.b64_json;
-  if (!b64) {
-    throw new TakesError(
-      502,
-      "provider_empty_reply",
-      "The image model returned no image; try again.",
+export const createImage = fn(
+  ImageRequest,
+  async (caller: ResolvedCredential, request): Promise<{ image: ReferenceImage }> => {
+    checkCapabilities(defaultProvider, { size: request.size });
+    await checkRateLimit(caller.ownerId, "images");
+    const reply = await interactiveCall(
+      caller.providerCredential,
+      "image model",
+      (client, options) =>
+        client.images.generate(
+          { model: IMAGE_MODEL, prompt: request.prompt, size: request.size },
+          options,
+        ),
     );
-  }
-  const png = await exactly(Buffer.from(b64, "base64"), request.size);
-  const key = newReferenceKey(caller.ownerId);
-  await putMedia(key, png, "image/png");
-  const { width, height } = parseSize(request.size);
-  return { image: { key, url: await presignGet(key), width, height } };
-}
+    const b64 = reply.data?.[0]?.b64_json;
+    if (!b64) {
+      throw new TakesError(
+        502,
+        "provider_empty_reply",
+        "The image model returned no image; try again.",
+      );
+    }
+    const png = await exactly(Buffer.from(b64, "base64"), request.size);
+    const key = referenceKey(caller.ownerId, ulid());
+    await putMedia(key, png, "image/png");
+    const { width, height } = parseSize(request.size);
+    return { image: { key, url: await presignGet(key), width, height } };
+  },
+);

@@ -1,11 +1,11 @@
-import { z } from "zod";
 import type { ResolvedCredential } from "./credentials";
 import { TakesError } from "./errors";
-import { parseSize } from "./media/reference";
-import { defaultProvider } from "./providers";
+import { fn } from "./fn";
+import { parseSize } from "./media/fit";
+import { checkCapabilities, defaultProvider } from "./providers";
 import { interactiveCall } from "./providers/openai-client";
 import { checkRateLimit } from "./rate-limit";
-import { checkCapabilities, MAX_PROMPT_LENGTH, Prompt, VideoRequest } from "./videos";
+import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
 
 /**
  * Prompt improvement: a text model rewrites a rough idea into a production-ready video prompt,
@@ -19,12 +19,6 @@ import { checkCapabilities, MAX_PROMPT_LENGTH, Prompt, VideoRequest } from "./vi
 export const DEFAULT_TEXT_MODEL = "gpt-5.4-mini";
 
 export const textModel = () => process.env.TAKES_TEXT_MODEL || DEFAULT_TEXT_MODEL;
-
-/** The clip the prompt is for: each setting optional, each checked against the provider. */
-export const ImproveRequest = VideoRequest.pick({ model: true, seconds: true, size: true })
-  .partial()
-  .extend({ prompt: Prompt });
-export type ImproveRequest = z.output<typeof ImproveRequest>;
 
 export interface ImprovedPrompt {
   prompt: string;
@@ -202,46 +196,46 @@ export function describeChanges(
 }
 
 /** A production-ready prompt from a rough idea, through the caller's provider credential. */
-export async function improvePrompt(
-  caller: ResolvedCredential,
-  request: ImproveRequest,
-): Promise<ImprovedPrompt> {
-  // The clip settings are the video provider's; a setting it does not offer is the caller's mistake.
-  checkCapabilities(defaultProvider, request);
-  await checkRateLimit(caller.ownerId, "improve");
-  const model = textModel();
-  const response = await interactiveCall(
-    caller.providerCredential,
-    "text model",
-    (client, options) =>
-      client.responses.create(
-        {
-          model,
-          instructions: buildInstructions({
-            seconds: request.seconds,
-            size: request.size,
-            audio: defaultProvider.capabilities.audio,
-          }),
-          input: buildInput(request.prompt, request.seconds),
-          // A rewrite needs little deliberation, and the person is waiting.
-          ...(/^(gpt-5|o\d)/.test(model) && { reasoning: { effort: "low" as const } }),
-          // People's ideas are theirs: not kept by the provider for later retrieval.
-          store: false,
-        },
-        options,
-      ),
-  );
-  const text = cleanModelText(response.output_text ?? "");
-  if (!text) {
-    throw new TakesError(
-      502,
-      "provider_empty_reply",
-      "The text model returned no prompt; try again.",
+export const improvePrompt = fn(
+  ImproveRequest,
+  async (caller: ResolvedCredential, request): Promise<ImprovedPrompt> => {
+    // The clip settings are the video provider's; a setting it does not offer is the caller's mistake.
+    checkCapabilities(defaultProvider, request);
+    await checkRateLimit(caller.ownerId, "improve");
+    const model = textModel();
+    const response = await interactiveCall(
+      caller.providerCredential,
+      "text model",
+      (client, options) =>
+        client.responses.create(
+          {
+            model,
+            instructions: buildInstructions({
+              seconds: request.seconds,
+              size: request.size,
+              audio: defaultProvider.capabilities.audio,
+            }),
+            input: buildInput(request.prompt, request.seconds),
+            // A rewrite needs little deliberation, and the person is waiting.
+            ...(/^(gpt-5|o\d)/.test(model) && { reasoning: { effort: "low" as const } }),
+            // People's ideas are theirs: not kept by the provider for later retrieval.
+            store: false,
+          },
+          options,
+        ),
     );
-  }
-  const { text: prompt, truncated } = fitToLimit(text);
-  return {
-    prompt,
-    notes: describeChanges(request.prompt, prompt, { seconds: request.seconds, truncated }),
-  };
-}
+    const text = cleanModelText(response.output_text ?? "");
+    if (!text) {
+      throw new TakesError(
+        502,
+        "provider_empty_reply",
+        "The text model returned no prompt; try again.",
+      );
+    }
+    const { text: prompt, truncated } = fitToLimit(text);
+    return {
+      prompt,
+      notes: describeChanges(request.prompt, prompt, { seconds: request.seconds, truncated }),
+    };
+  },
+);

@@ -2,26 +2,25 @@
  * The seconds of video an access code may generate. A job's seconds are reserved on the code with
  * one conditional write before the provider is asked, so racing requests can never overspend; they
  * are given back if the provider refuses, and once (in the same transaction as the job's end, see
- * core/jobs/repository.ts) if the job ends failed or expired. Brought keys have no quota.
+ * endJob in core/jobs/repository.ts) if the job ends failed or expired. Brought keys have no quota.
  */
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
 import { checkUsable, getAccessCodeByHash, secondsLeft } from "./access-codes";
-import { dynamoClient } from "./aws";
 import type { ResolvedCredential } from "./credentials";
+import {
+  backOff,
+  isTransactionConflict,
+  updateItem,
+  updateParams,
+  type TransactItem,
+  type Update,
+} from "./dynamo";
 import { TakesError, unauthorized } from "./errors";
 import type { QuotaReservation } from "./jobs/model";
 import { log } from "./log";
 
 /** Reads and writes before giving up, when the code keeps changing under them. */
 const MAX_ATTEMPTS = 5;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
-
-/** A job's end gives seconds back in a transaction; a write meeting it in flight is refused. */
-const isTransactionConflict = (error: unknown) =>
-  error instanceof Error && error.name === "TransactionConflictException";
 
 function quotaExhausted(left: number, seconds: number) {
   return new TakesError(
@@ -55,55 +54,52 @@ export async function reserveSeconds(
     const left = secondsLeft(code);
     if (seconds > left) throw quotaExhausted(left, seconds);
     try {
-      await dynamoClient().send(
-        new UpdateCommand({
-          TableName: Resource.Codes.name,
-          Key: { codeHash },
-          UpdateExpression: "ADD usedSeconds :seconds",
-          ConditionExpression:
-            "quotaSeconds = :quota AND usedSeconds <= :maxUsed AND attribute_not_exists(revokedAt) " +
-            "AND (attribute_not_exists(expiresAt) OR expiresAt > :now)",
-          ExpressionAttributeValues: {
-            ":seconds": seconds,
-            ":quota": code.quotaSeconds,
-            ":maxUsed": code.quotaSeconds - seconds,
-            ":now": now.toISOString(),
+      const reserved = await updateItem(
+        Resource.Codes.name,
+        { codeHash },
+        {
+          add: { usedSeconds: seconds },
+          condition:
+            "#quotaSeconds = :quota AND #usedSeconds <= :maxUsed AND attribute_not_exists(#revokedAt) " +
+            "AND (attribute_not_exists(#expiresAt) OR #expiresAt > :now)",
+          values: {
+            quota: code.quotaSeconds,
+            maxUsed: code.quotaSeconds - seconds,
+            now: now.toISOString(),
           },
-        }),
+        },
       );
-      return { codeHash, seconds, reservedAt: now.toISOString() };
+      if (reserved) return { codeHash, seconds, reservedAt: now.toISOString() };
     } catch (error) {
-      if (!isConditionFailure(error) && !isTransactionConflict(error)) throw error;
-      // Someone else's write came first: the next read says whether anything is left.
-      if (attempt === MAX_ATTEMPTS) {
-        throw new TakesError(503, "busy", "The access code is busy; try again.");
-      }
-      if (isTransactionConflict(error)) {
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 40));
-      }
+      // A job's end gives seconds back in a transaction; a write meeting it in flight is refused.
+      if (!isTransactionConflict(error)) throw error;
+      await backOff(attempt);
+    }
+    // Someone else's write came first: the next read says whether anything is left.
+    if (attempt === MAX_ATTEMPTS) {
+      throw new TakesError(503, "busy", "The access code is busy; try again.");
     }
   }
 }
 
-/** The write that gives a reservation's seconds back, for a transaction (or on its own). */
-export function refundUpdate(reservation: Pick<QuotaReservation, "codeHash" | "seconds">) {
-  return {
-    TableName: Resource.Codes.name,
-    Key: { codeHash: reservation.codeHash },
-    UpdateExpression: "ADD usedSeconds :refund",
-    // A code deleted by hand is not brought back as an empty item.
-    ConditionExpression: "attribute_exists(codeHash)",
-    ExpressionAttributeValues: { ":refund": -reservation.seconds },
-  };
-}
+/** Gives back the seconds of `reservation`. A code deleted by hand is not brought back empty. */
+const refund = (reservation: Pick<QuotaReservation, "seconds">): Update => ({
+  add: { usedSeconds: -reservation.seconds },
+  condition: "attribute_exists(#codeHash)",
+});
+
+/** The transaction item that gives a job's reserved seconds back as the job ends (endJob). */
+export const refundReservation = (reservation: QuotaReservation): TransactItem => ({
+  Update: updateParams(
+    Resource.Codes.name,
+    { codeHash: reservation.codeHash },
+    refund(reservation),
+  ),
+});
 
 /** Gives back seconds no job was recorded for (the provider refused). Call once per reservation. */
 export async function releaseSeconds(reservation: QuotaReservation): Promise<void> {
-  try {
-    await dynamoClient().send(new UpdateCommand(refundUpdate(reservation)));
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await updateItem(Resource.Codes.name, { codeHash: reservation.codeHash }, refund(reservation));
 }
 
 /**

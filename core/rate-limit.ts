@@ -6,9 +6,10 @@
  * requests can never take more than the budget leaves; the previous window no longer changes.
  * Counters carry a TTL, so DynamoDB deletes them once no window can read them.
  */
-import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
 import { dynamoClient } from "./aws";
+import { updateItem } from "./dynamo";
 import { TakesError } from "./errors";
 
 export interface RateLimit {
@@ -35,9 +36,6 @@ export type RateLimitedAction = keyof typeof RATE_LIMITS;
 
 /** Kept past the window that counted them, for the next window's look back, then deleted. */
 const TTL_WINDOWS = 2;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
 
 const counterId = (key: string, windowStart: number) => `${key}#${windowStart}`;
 
@@ -83,27 +81,19 @@ export async function takeFromBudget(key: string, rule: RateLimit, now = Date.no
   // Allowed while previous·(1−f) + current < limit; for a whole count, current < ceil(limit − …).
   const maxCurrent = Math.ceil(rule.limit - previous * (1 - elapsed)) - 1;
   const id = counterId(key, windowStart);
-  if (maxCurrent >= 0) {
-    try {
-      await dynamoClient().send(
-        new UpdateCommand({
-          TableName: Resource.Limits.name,
-          Key: { id },
-          UpdateExpression: "ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)",
-          ConditionExpression: "attribute_not_exists(#count) OR #count <= :maxCurrent",
-          ExpressionAttributeNames: { "#count": "count", "#ttl": "ttl" },
-          ExpressionAttributeValues: {
-            ":one": 1,
-            ":maxCurrent": maxCurrent,
-            ":ttl": Math.ceil((windowStart + (1 + TTL_WINDOWS) * windowMs) / 1000),
-          },
-        }),
-      );
-      return;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
+  const taken =
+    maxCurrent >= 0 &&
+    (await updateItem(
+      Resource.Limits.name,
+      { id },
+      {
+        add: { count: 1 },
+        setIfMissing: { ttl: Math.ceil((windowStart + (1 + TTL_WINDOWS) * windowMs) / 1000) },
+        condition: "attribute_not_exists(#count) OR #count <= :maxCurrent",
+        values: { maxCurrent },
+      },
+    ));
+  if (taken) return;
   const current = await countIn(id);
   const seconds = Math.max(1, Math.ceil(waitMs({ previous, current }, elapsed, rule) / 1000));
   throw new TakesError(
@@ -111,7 +101,7 @@ export async function takeFromBudget(key: string, rule: RateLimit, now = Date.no
     "rate_limited",
     `Too many ${rule.what}: at most ${rule.limit} every ${rule.windowSeconds} s. ` +
       `Try again in ${seconds} s.`,
-    { "retry-after": String(seconds) },
+    { retryAfterSeconds: seconds },
   );
 }
 

@@ -9,24 +9,24 @@
  * so expiry is always checked here, in the same conditional write that counts the view.
  */
 import { randomBytes } from "node:crypto";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
-import { z } from "zod";
 import { dynamoClient } from "./aws";
 import type { ResolvedCredential } from "./credentials";
-import { badRequest, notFound, TakesError } from "./errors";
+import { insertItem, updateItem } from "./dynamo";
+import { notFound, TakesError } from "./errors";
+import { fn } from "./fn";
 import { isJobId, type Job } from "./jobs/model";
-import { getJob, getJobForOwner } from "./jobs/repository";
+import { getJob } from "./jobs/repository";
 import { MEDIA_URL_SECONDS, presignGet } from "./media/storage";
+import { MAX_SHARE_SECONDS, RevokeShareRequest, ShareRequest, VideoRef } from "./requests";
+import { ownJob } from "./videos";
 
 /** 16 random bytes in base64url: 22 characters, no padding. */
 const TOKEN_BYTES = 16;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 
 export const isShareToken = (value: string) => TOKEN_SHAPE.test(value);
-
-export const MIN_SHARE_SECONDS = 60 * 60;
-export const MAX_SHARE_SECONDS = 30 * 24 * 60 * 60;
 
 /** The expiries the site offers; the API takes any whole number of seconds in the bounds. */
 export const SHARE_EXPIRY_CHOICES = [
@@ -44,17 +44,6 @@ const KEEP_AFTER_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
 
 /** Shares listed per job at most (a person makes a handful). */
 const MAX_LISTED = 100;
-
-/** Seconds as a JSON number or, from a form, a string of digits. */
-export const ShareRequest = z.object({
-  expiresIn: z.union([
-    z.number(),
-    z
-      .string()
-      .regex(/^\d{1,9}$/)
-      .transform(Number),
-  ]),
-});
 
 /** One share link, as stored in the Shares table. */
 export interface Share {
@@ -95,9 +84,6 @@ export interface SharedVideo {
 
 const table = () => Resource.Shares.name;
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === "ConditionalCheckFailedException";
-
 export const newShareToken = () => randomBytes(TOKEN_BYTES).toString("base64url");
 
 /** A revoked or expired link: a page of its own, distinct from one that never existed. */
@@ -122,141 +108,78 @@ export function toPublicShare(share: Share, now = Date.now()): PublicShare {
 export const shareUrl = (origin: string, token: string) =>
   `${origin.replace(/\/+$/, "")}/s/${token}`;
 
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
-/**
- * The origin a request was sent to, as the client saw it: behind the Router, CloudFront passes the
- * viewer's host as `x-forwarded-host`; API Gateway and the local runtime set `x-forwarded-proto`.
- * Undefined when the headers do not name a plausible host.
- */
-export function requestOrigin(headers: {
-  host?: string;
-  forwardedHost?: string;
-  forwardedProto?: string;
-}): string | undefined {
-  const host = (headers.forwardedHost ?? headers.host)?.split(",")[0]?.trim();
-  if (!host || !HOST.test(host)) return undefined;
-  const proto = headers.forwardedProto?.split(",")[0]?.trim().toLowerCase();
-  return `${proto === "http" ? "http" : "https"}://${host}`;
-}
-
-/** The caller's job, or 404 (400 for an id that cannot be one), as core/videos.ts answers. */
-async function ownJob(caller: ResolvedCredential, jobId: string): Promise<Job> {
-  if (!isJobId(jobId)) throw badRequest("invalid_id", "That is not a video id.");
-  const job = await getJobForOwner(caller.ownerId, jobId);
-  if (!job) throw notFound("There is no video with that id.");
-  return job;
-}
-
 const isShareable = (job: Job) => job.status === "completed" && job.media.video !== undefined;
 
-function checkExpiresIn(expiresIn: number) {
-  if (
-    !Number.isInteger(expiresIn) ||
-    expiresIn < MIN_SHARE_SECONDS ||
-    expiresIn > MAX_SHARE_SECONDS
-  ) {
-    throw badRequest(
-      "invalid_expiry",
-      `expiresIn: a link lasts from ${MIN_SHARE_SECONDS} s (1 hour) to ${MAX_SHARE_SECONDS} s ` +
-        "(30 days), in whole seconds.",
-    );
-  }
-}
-
-/** A new link to the caller's completed job, working for `expiresInSeconds`. */
-export async function createShare(
-  caller: ResolvedCredential,
-  jobId: string,
-  expiresInSeconds: number,
-  now = Date.now(),
-): Promise<PublicShare> {
-  checkExpiresIn(expiresInSeconds);
-  const job = await ownJob(caller, jobId);
-  if (!isShareable(job)) {
-    throw new TakesError(409, "not_completed", "Only a completed video can be shared.");
-  }
-  const expiresAtMs = now + expiresInSeconds * 1000;
-  const share: Share = {
-    token: newShareToken(),
-    jobId: job.id,
-    owner: caller.ownerId,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(expiresAtMs).toISOString(),
-    views: 0,
-    ttl: Math.ceil(expiresAtMs / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
-  };
-  // 128 random bits never collide in practice; the condition makes sure no link is overwritten.
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: share,
-      ConditionExpression: "attribute_not_exists(#token)",
-      ExpressionAttributeNames: { "#token": "token" },
-    }),
-  );
-  return toPublicShare(share, now);
-}
+/** A new link to the caller's completed job, working for `expiresIn` seconds. */
+export const createShare = fn(
+  ShareRequest,
+  async (
+    caller: ResolvedCredential,
+    { id, expiresIn },
+    now: number = Date.now(),
+  ): Promise<PublicShare> => {
+    const job = await ownJob(caller, id);
+    if (!isShareable(job)) {
+      throw new TakesError(409, "not_completed", "Only a completed video can be shared.");
+    }
+    const expiresAtMs = now + expiresIn * 1000;
+    const share: Share = {
+      token: newShareToken(),
+      jobId: job.id,
+      owner: caller.ownerId,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(expiresAtMs).toISOString(),
+      views: 0,
+      ttl: Math.ceil(expiresAtMs / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
+    };
+    // 128 random bits never collide in practice; the condition makes sure no link is overwritten.
+    await insertItem(table(), { ...share }, "token");
+    return toPublicShare(share, now);
+  },
+);
 
 /** The links to the caller's job, newest first, with their view counts. */
-export async function listShares(
-  caller: ResolvedCredential,
-  jobId: string,
-  now = Date.now(),
-): Promise<PublicShare[]> {
-  const job = await ownJob(caller, jobId);
-  const { Items = [] } = await dynamoClient().send(
-    new QueryCommand({
-      TableName: table(),
-      IndexName: "byJob",
-      KeyConditionExpression: "#jobId = :jobId",
-      // The job is the caller's, so its shares are too; the filter keeps it so if ids were reused.
-      FilterExpression: "#owner = :owner",
-      ExpressionAttributeNames: { "#jobId": "jobId", "#owner": "owner" },
-      ExpressionAttributeValues: { ":jobId": job.id, ":owner": caller.ownerId },
-      ScanIndexForward: false,
-      Limit: MAX_LISTED,
-    }),
-  );
-  return (Items as Share[]).map((share) => toPublicShare(share, now));
-}
+export const listShares = fn(
+  VideoRef,
+  async (caller: ResolvedCredential, { id }, now: number = Date.now()): Promise<PublicShare[]> => {
+    const job = await ownJob(caller, id);
+    const { Items = [] } = await dynamoClient().send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: "byJob",
+        KeyConditionExpression: "#jobId = :jobId",
+        // The job is the caller's, so its shares are too; the filter keeps it so if ids were reused.
+        FilterExpression: "#owner = :owner",
+        ExpressionAttributeNames: { "#jobId": "jobId", "#owner": "owner" },
+        ExpressionAttributeValues: { ":jobId": job.id, ":owner": caller.ownerId },
+        ScanIndexForward: false,
+        Limit: MAX_LISTED,
+      }),
+    );
+    return (Items as Share[]).map((share) => toPublicShare(share, now));
+  },
+);
 
 /**
  * Revokes one of the caller's links to the job. Revoking twice is fine (the first time is kept);
  * another owner's share, another job's or an unknown token is 404.
  */
-export async function revokeShare(
-  caller: ResolvedCredential,
-  jobId: string,
-  token: string,
-  now = Date.now(),
-): Promise<void> {
-  if (!isJobId(jobId) || !isShareToken(token)) throw shareNotFound();
-  try {
-    await dynamoClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { token },
-        UpdateExpression: "SET #revokedAt = if_not_exists(#revokedAt, :now)",
-        ConditionExpression: "attribute_exists(#token) AND #owner = :owner AND #jobId = :jobId",
-        ExpressionAttributeNames: {
-          "#token": "token",
-          "#revokedAt": "revokedAt",
-          "#owner": "owner",
-          "#jobId": "jobId",
-        },
-        ExpressionAttributeValues: {
-          ":now": new Date(now).toISOString(),
-          ":owner": caller.ownerId,
-          ":jobId": jobId,
-        },
-      }),
+export const revokeShare = fn(
+  RevokeShareRequest,
+  async (caller: ResolvedCredential, { id, token }, now: number = Date.now()): Promise<void> => {
+    if (!isJobId(id) || !isShareToken(token)) throw shareNotFound();
+    const revoked = await updateItem(
+      table(),
+      { token },
+      {
+        setIfMissing: { revokedAt: new Date(now).toISOString() },
+        condition: "attribute_exists(#token) AND #owner = :owner AND #jobId = :jobId",
+        values: { owner: caller.ownerId, jobId: id },
+      },
     );
-  } catch (error) {
-    if (isConditionFailure(error)) throw shareNotFound();
-    throw error;
-  }
-}
+    if (!revoked) throw shareNotFound();
+  },
+);
 
 /**
  * Counts one view of a working link and returns what the visitor may see, with freshly presigned
@@ -266,28 +189,17 @@ export async function revokeShare(
  */
 export async function viewShare(token: string, now = Date.now()): Promise<SharedVideo> {
   if (!isShareToken(token)) throw shareNotFound();
-  let share: Share;
-  try {
-    const { Attributes } = await dynamoClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { token },
-        UpdateExpression: "ADD #views :one",
-        ConditionExpression:
-          "attribute_exists(#token) AND attribute_not_exists(#revokedAt) AND #expiresAt > :now",
-        ExpressionAttributeNames: {
-          "#token": "token",
-          "#views": "views",
-          "#revokedAt": "revokedAt",
-          "#expiresAt": "expiresAt",
-        },
-        ExpressionAttributeValues: { ":one": 1, ":now": new Date(now).toISOString() },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    share = Attributes as Share;
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+  const share = await updateItem<Share>(
+    table(),
+    { token },
+    {
+      add: { views: 1 },
+      condition:
+        "attribute_exists(#token) AND attribute_not_exists(#revokedAt) AND #expiresAt > :now",
+      values: { now: new Date(now).toISOString() },
+    },
+  );
+  if (!share) {
     const { Item } = await dynamoClient().send(
       new GetCommand({ TableName: table(), Key: { token }, ConsistentRead: true }),
     );

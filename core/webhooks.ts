@@ -8,7 +8,7 @@ import { Resource } from "sst";
 import { badRequest, TakesError } from "./errors";
 import { findJobByProviderJobId } from "./jobs/repository";
 import { isActive } from "./jobs/state";
-import { enqueuePoll } from "./polling/queue";
+import { enqueuePoll } from "./pipeline/queue";
 import { getProvider } from "./providers";
 
 /** Standard Webhooks' recommended window: older (or future) deliveries are refused as replays. */

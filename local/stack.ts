@@ -4,11 +4,11 @@ import { spawnSync } from "node:child_process";
 import { ensureAccessCode } from "#core/access-codes";
 import { ffmpegPath } from "#core/media/ffmpeg";
 import { startDynamoDb } from "./aws/dynamodb";
-import { loadStackModel } from "./infra-recorder";
+import { loadStackModel } from "./infra/index";
 import { ensureResources, localBucketName } from "./aws/resources";
 import { loadLocalSecrets } from "./secrets";
 import { assertPortFree, startService, type Service } from "./services";
-import type { StackModel } from "./stack-model";
+import type { StackModel } from "./infra/model";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
 

@@ -1,5 +1,6 @@
 import { monotonicFactory } from "ulid";
 import { estimateCostUsd } from "../pricing";
+import type { MediaObject, MediaVariant } from "../media/layout";
 import type { ActiveStatus, JobStatus } from "./state";
 
 export interface JobError {
@@ -7,23 +8,7 @@ export interface JobError {
   message: string;
 }
 
-/** Everything Takes stores in the media bucket for one job. */
-export const MEDIA_VARIANTS = [
-  "video",
-  "thumbnail",
-  "spritesheet",
-  "firstFrame",
-  "lastFrame",
-] as const;
-export type MediaVariant = (typeof MEDIA_VARIANTS)[number];
-
-/** An object in the media bucket. */
-export interface MediaObject {
-  key: string;
-  contentType: string;
-  bytes: number;
-}
-
+/** What is stored for a job, by variant (the bucket layout is core/media/layout.ts). */
 export type JobMedia = Partial<Record<MediaVariant, MediaObject>>;
 
 /** A copier's exclusive right to stream a finished video into S3, until `until` (ms epoch). */
@@ -140,28 +125,4 @@ export function newJob(input: NewJob, now = new Date()): Job {
     estimatedCostUsd: estimateCostUsd(input.model, input.seconds, input.size),
     consecutiveErrors: 0,
   };
-}
-
-/** Where each variant lives in the bucket, and what it is. */
-export const MEDIA_FILES: Readonly<Record<MediaVariant, { file: string; contentType: string }>> = {
-  video: { file: "video.mp4", contentType: "video/mp4" },
-  thumbnail: { file: "thumbnail.webp", contentType: "image/webp" },
-  spritesheet: { file: "spritesheet.webp", contentType: "image/webp" },
-  firstFrame: { file: "first.png", contentType: "image/png" },
-  lastFrame: { file: "last.png", contentType: "image/png" },
-};
-
-/** `videos/{owner}/{jobId}/`: one folder per job, so deleting a job deletes one prefix. */
-export const mediaFolder = (job: Pick<Job, "owner" | "id">) => `videos/${job.owner}/${job.id}/`;
-
-export const mediaKey = (job: Pick<Job, "owner" | "id">, variant: MediaVariant) =>
-  `${mediaFolder(job)}${MEDIA_FILES[variant].file}`;
-
-/** Owner ids are base64url HMACs and job ids ULIDs: neither needs escaping in an S3 event's key. */
-const VIDEO_KEY = /^videos\/([A-Za-z0-9_-]+)\/([0-9A-HJKMNP-TV-Z]{26})\/video\.mp4$/;
-
-/** The job a stored video belongs to, from the key in an S3 event; undefined for any other key. */
-export function parseVideoKey(key: string): { owner: string; jobId: string } | undefined {
-  const match = VIDEO_KEY.exec(key);
-  return match ? { owner: match[1]!, jobId: match[2]! } : undefined;
 }

@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
 import { dynamoClient } from "../aws";
+import {
+  insertItem,
+  isConditionFailure,
+  transact,
+  updateItem,
+  updateParams,
+  type TransactItem,
+  type Update,
+} from "../dynamo";
 import { badRequest } from "../errors";
-import { refundUpdate } from "../quota";
+import { MAX_PAGE_SIZE } from "../requests";
 import {
   ACTIVE_POLL_SHARD,
   isJobId,
@@ -37,77 +39,32 @@ export type JobRef = Pick<Job, "id" | "owner">;
 
 const table = () => Resource.Jobs.name;
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}
+/** A conditional update of one job: every write also checks the owner. */
+type JobUpdate = Update & { condition: string };
 
-interface ConditionalUpdate {
-  /** Attribute paths ("status", "media.video") and their new values. */
-  set?: Record<string, unknown>;
-  add?: Record<string, number>;
-  remove?: string[];
-  /** Refers to attributes as `#name` and to values as `:name` (given in `values`). */
-  condition: string;
-  values: Record<string, unknown>;
-}
-
-const placeholderPath = (path: string) =>
-  path
-    .split(".")
-    .map((part) => `#${part}`)
-    .join(".");
-
-/** The UpdateItem parameters of a conditional update, for UpdateCommand or a transaction. */
-function updateParams(ref: JobRef, update: ConditionalUpdate) {
-  const values: Record<string, unknown> = {};
-  const clause = (keyword: string, parts: string[]) =>
-    parts.length ? `${keyword} ${parts.join(", ")}` : "";
-  const sets = Object.entries(update.set ?? {}).map(([path, value], index) => {
-    values[`:set${index}`] = value;
-    return `${placeholderPath(path)} = :set${index}`;
-  });
-  const adds = Object.entries(update.add ?? {}).map(([path, amount], index) => {
-    values[`:add${index}`] = amount;
-    return `${placeholderPath(path)} :add${index}`;
-  });
-  const removes = (update.remove ?? []).map(placeholderPath);
-  const updateExpression = [clause("SET", sets), clause("ADD", adds), clause("REMOVE", removes)]
-    .filter(Boolean)
-    .join(" ");
-  // Every write also checks the owner: it fails on a missing item, so an update never creates one.
-  const condition = `#owner = :owner AND (${update.condition})`;
-  for (const [name, value] of Object.entries({ ...update.values, owner: ref.owner })) {
-    values[`:${name}`] = value;
-  }
-  // DynamoDB rejects unused names, so declare exactly the ones the expressions use.
-  const names = Object.fromEntries(
-    [...`${updateExpression} ${condition}`.matchAll(/#(\w+)/g)].map((match) => [
-      match[0],
-      match[0].slice(1),
-    ]),
+/** The job's update as DynamoDB parameters. The owner check fails on a missing item, so an update never creates one. */
+const jobUpdateParams = (ref: JobRef, update: JobUpdate) =>
+  updateParams(
+    table(),
+    { id: ref.id },
+    {
+      ...update,
+      condition: `#owner = :owner AND (${update.condition})`,
+      values: { ...update.values, owner: ref.owner },
+    },
   );
-  return {
-    TableName: table(),
-    Key: { id: ref.id },
-    UpdateExpression: updateExpression,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
-}
 
 /** Applies the update if its condition holds; returns the job as it is afterwards. */
-async function updateJob(ref: JobRef, update: ConditionalUpdate): Promise<Job | undefined> {
-  try {
-    const { Attributes } = await dynamoClient().send(
-      new UpdateCommand({ ...updateParams(ref, update), ReturnValues: "ALL_NEW" }),
-    );
-    return Attributes as Job;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
-}
+const updateJob = (ref: JobRef, update: JobUpdate) =>
+  updateItem<Job>(
+    table(),
+    { id: ref.id },
+    {
+      ...update,
+      condition: `#owner = :owner AND (${update.condition})`,
+      values: { ...update.values, owner: ref.owner },
+    },
+  );
 
 /** The condition and values that allow a move to `to`, per the state machine. */
 function movingTo(to: JobStatus) {
@@ -135,32 +92,25 @@ const ACTIVE_ONLY_FIELDS = [
   "copyLease",
 ];
 
+/** What a use case decides about a new job; the owner, key and first poll come from the caller. */
+export type NewJobFields = Omit<NewJob, "owner" | "sealedCredential" | "nextPollAt">;
+
 export async function createJob(input: NewJob, now = new Date()): Promise<Job> {
   const job = newJob(input, now);
-  await dynamoClient().send(
-    new PutCommand({
-      TableName: table(),
-      Item: job,
-      ConditionExpression: "attribute_not_exists(#id)",
-      ExpressionAttributeNames: { "#id": "id" },
-    }),
-  );
+  await insertItem(table(), { ...job }, "id");
   return job;
 }
 
-/** Any owner's job: for the poller, copier and frames side, never for a person's request. */
+/**
+ * Any owner's job, read consistently. The pipeline acts on any job; a person's request goes
+ * through core/videos' ownJob, which checks the owner.
+ */
 export async function getJob(id: string): Promise<Job | undefined> {
   if (!isJobId(id)) return undefined;
   const { Item } = await dynamoClient().send(
     new GetCommand({ TableName: table(), Key: { id }, ConsistentRead: true }),
   );
   return Item as Job | undefined;
-}
-
-/** The job if `owner` owns it. Someone else's job is indistinguishable from a missing one. */
-export async function getJobForOwner(owner: string, id: string): Promise<Job | undefined> {
-  const job = await getJob(id);
-  return job?.owner === owner ? job : undefined;
 }
 
 /** Deletes the job if `owner` owns it; returns what was deleted, so the caller can remove its media. */
@@ -183,8 +133,6 @@ export async function deleteJob(owner: string, id: string): Promise<Job | undefi
     throw error;
   }
 }
-
-export const MAX_PAGE_SIZE = 100;
 
 export interface JobPage {
   jobs: Job[];
@@ -383,26 +331,23 @@ export function releaseCopy(
 /** A job about to end, as the caller read it: its quota reservation, if any, is given back. */
 export type EndingJob = JobRef & Pick<Job, "quotaReservation">;
 
-/** Transactions that met another on the same item are tried again this many times in all. */
-const TRANSACTION_ATTEMPTS = 4;
-
-/** The reason per item of a cancelled transaction, or undefined for any other error. */
-function cancellationReasons(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return (reasons ?? []).map((reason) => reason.Code);
-}
+/**
+ * The write that gives a reservation's seconds back to its access code, in the same transaction
+ * as the job's end (core/quota.ts owns it; the job only records that it happened).
+ */
+export type RefundWrite = (reservation: QuotaReservation) => TransactItem;
 
 /**
- * Ends the job and gives its reserved seconds back to the access code in one transaction, so the
- * seconds come back exactly once: only the write that ends an active job carries the refund.
+ * Ends the job and gives its reserved seconds back in one transaction, so the seconds come back
+ * exactly once: only the write that ends an active job carries the refund.
  */
 async function endAndRefund(
   job: JobRef,
   reservation: QuotaReservation,
-  ending: ConditionalUpdate,
+  ending: JobUpdate,
+  refund: RefundWrite,
 ): Promise<Job | undefined> {
-  const refunded: ConditionalUpdate = {
+  const refunded: JobUpdate = {
     ...ending,
     set: { ...ending.set, "quotaReservation.refundedAt": new Date().toISOString() },
     condition:
@@ -410,45 +355,34 @@ async function endAndRefund(
       "AND attribute_not_exists(#quotaReservation.#refundedAt)",
     values: { ...ending.values, codeHash: reservation.codeHash },
   };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await dynamoClient().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: updateParams(job, refunded) },
-            { Update: refundUpdate(reservation) },
-          ],
-        }),
-      );
-      return getJob(job.id);
-    } catch (error) {
-      const [jobReason, codeReason] = cancellationReasons(error) ?? [];
-      // The job ended (or was deleted) meanwhile: the write that ended it gave the seconds back.
-      if (jobReason === "ConditionalCheckFailed") return undefined;
-      // The code was deleted by hand: nothing to give back to, and the job must still end.
-      if (codeReason === "ConditionalCheckFailed") return updateJob(job, ending);
-      const conflict =
-        [jobReason, codeReason].includes("TransactionConflict") ||
-        (error as Error).name === "TransactionConflictException";
-      if (!conflict || attempt === TRANSACTION_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50));
-    }
-  }
+  const refused = await transact([{ Update: jobUpdateParams(job, refunded) }, refund(reservation)]);
+  if (!refused) return getJob(job.id);
+  const [jobReason, codeReason] = refused;
+  // The job ended (or was deleted) meanwhile: the write that ended it gave the seconds back.
+  if (jobReason === "ConditionalCheckFailed") return undefined;
+  // The code was deleted by hand: nothing to give back to, and the job must still end.
+  if (codeReason === "ConditionalCheckFailed") return updateJob(job, ending);
+  throw new Error(`The end of job ${job.id} was refused: ${refused.join(", ")}`);
 }
 
-async function endJob(
+/**
+ * The provider failed the job or its copy lapsed ("expired"), or Takes gave up on it. Only an
+ * active job can end so; seconds it reserved on an access code are given back through `refund`.
+ */
+export async function endJob(
   job: EndingJob,
   status: "failed" | "expired",
   error: JobError,
+  refund: RefundWrite,
 ): Promise<Job | undefined> {
   const allowed = movingTo(status);
-  const ending: ConditionalUpdate = {
+  const ending: JobUpdate = {
     set: { ...statusFields(job, status), error },
     remove: ACTIVE_ONLY_FIELDS,
     ...allowed,
   };
   const reservation = job.quotaReservation;
-  if (reservation) return endAndRefund(job, reservation, ending);
+  if (reservation) return endAndRefund(job, reservation, ending, refund);
   const ended = await updateJob(job, {
     ...ending,
     condition: `(${allowed.condition}) AND attribute_not_exists(#quotaReservation)`,
@@ -459,20 +393,8 @@ async function endJob(
   if (current?.owner !== job.owner || !current.quotaReservation || !isActive(current.status)) {
     return undefined;
   }
-  return endAndRefund(current, current.quotaReservation, ending);
+  return endAndRefund(current, current.quotaReservation, ending, refund);
 }
-
-/**
- * The provider failed the job, or Takes gave up on it. Only an active job can fail. Seconds it
- * reserved on an access code are given back.
- */
-export const markFailed = (job: EndingJob, error: JobError) => endJob(job, "failed", error);
-
-/**
- * The provider's copy lapsed before Takes could store it. Only an active job can expire. Seconds it
- * reserved on an access code are given back.
- */
-export const markExpired = (job: EndingJob, error: JobError) => endJob(job, "expired", error);
 
 const mediaFields = (media: JobMedia) =>
   Object.fromEntries(

@@ -1,9 +1,9 @@
 /**
- * Running ffmpeg and ffprobe: where the binaries are, one run with a timeout, and a probe.
+ * Running ffmpeg: where the binary is, and one run with a timeout.
  *
- * The binaries come from `@ffmpeg-installer/linux-x64` and `@ffprobe-installer/linux-x64`, which
- * ship them inside the package (so they install offline). Bundling breaks those packages' own
- * path lookup, so Lambda (and anyone with a newer build) sets FFMPEG_PATH / FFPROBE_PATH instead.
+ * The binary comes from `@ffmpeg-installer/linux-x64`, which ships it inside the package (so it
+ * installs offline). Bundling breaks the package's own path lookup, so Lambda (and anyone with a
+ * newer build) sets FFMPEG_PATH instead.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -13,13 +13,6 @@ export interface RunOptions {
   /** The run is killed (SIGKILL) once this passes; the old static build can hang on bad input. */
   timeoutMs: number;
   signal?: AbortSignal;
-}
-
-export interface ProbeResult {
-  width: number;
-  height: number;
-  durationSeconds: number;
-  codec: string;
 }
 
 /** How much of stderr an error message keeps: ffmpeg's last lines say what went wrong. */
@@ -34,12 +27,8 @@ export function ffmpegPath(): string {
   return process.env.FFMPEG_PATH || packagedBinary("@ffmpeg-installer/linux-x64", "ffmpeg");
 }
 
-export function ffprobePath(): string {
-  return process.env.FFPROBE_PATH || packagedBinary("@ffprobe-installer/linux-x64", "ffprobe");
-}
-
 /** Runs a binary to completion, resolving with its stdout; rejects with the stderr tail. */
-function run(
+export function runBinary(
   binary: string,
   args: readonly string[],
   { timeoutMs, signal }: RunOptions,
@@ -81,28 +70,9 @@ function run(
 
 /** Runs ffmpeg quietly (errors only, never waiting on stdin); resolves with its stdout. */
 export function runFfmpeg(args: readonly string[], options: RunOptions): Promise<Buffer> {
-  return run(ffmpegPath(), ["-hide_banner", "-nostdin", "-loglevel", "error", ...args], options);
-}
-
-interface FfprobeOutput {
-  streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
-  format?: { duration?: string };
-}
-
-/** The first video stream's size and codec, and the container's duration. */
-export async function probe(file: string, timeoutMs = 15_000): Promise<ProbeResult> {
-  const stdout = await run(
-    ffprobePath(),
-    ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file],
-    { timeoutMs },
+  return runBinary(
+    ffmpegPath(),
+    ["-hide_banner", "-nostdin", "-loglevel", "error", ...args],
+    options,
   );
-  const output = JSON.parse(stdout.toString("utf8")) as FfprobeOutput;
-  const video = output.streams?.find((stream) => stream.codec_type === "video");
-  if (!video) throw new Error(`${file} has no video stream`);
-  return {
-    width: video.width ?? 0,
-    height: video.height ?? 0,
-    durationSeconds: Number(output.format?.duration ?? 0),
-    codec: video.codec_name ?? "unknown",
-  };
 }

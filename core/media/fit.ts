@@ -1,3 +1,4 @@
+/** Reference images: any picture a person brings, cover-fitted to exactly a video size. */
 import sharp from "sharp";
 import { badRequest, TakesError } from "../errors";
 
@@ -33,12 +34,15 @@ export async function fitReference(
   size: string,
   { maxBytes = MAX_REFERENCE_BYTES } = {},
 ): Promise<Uint8Array> {
-  if (bytes.byteLength === 0) throw badRequest("invalid_image", "The reference image is empty.");
+  if (bytes.byteLength === 0) {
+    throw badRequest("invalid_image", "The reference image is empty.", "reference");
+  }
   if (bytes.byteLength > maxBytes) {
     throw new TakesError(
       413,
       "image_too_large",
       `The reference image is larger than ${maxBytes / 1024 / 1024} MiB.`,
+      { field: "reference" },
     );
   }
   const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" });
@@ -47,12 +51,16 @@ export async function fitReference(
     .then((metadata) => metadata.format)
     .catch(() => undefined);
   if (!format || !ACCEPTED_FORMATS.has(format)) {
-    throw badRequest("invalid_image", "The reference must be a PNG, JPEG or WebP image.");
+    throw badRequest(
+      "invalid_image",
+      "The reference must be a PNG, JPEG or WebP image.",
+      "reference",
+    );
   }
   const { width, height } = parseSize(size);
   try {
     return await image.rotate().resize(width, height, { fit: "cover" }).png().toBuffer();
   } catch {
-    throw badRequest("invalid_image", "The reference image could not be decoded.");
+    throw badRequest("invalid_image", "The reference image could not be decoded.", "reference");
   }
 }

@@ -1,27 +1,13 @@
 /**
- * Frames from a stored video, with ffmpeg: the first and last frame as PNGs at the video's own
- * size (for "continue from the last frame" and the frame routes), and a WebP thumbnail and sprite
- * sheet when the provider gave none. Runs on the video's S3 event, possibly before the copier has
- * marked the job completed.
+ * Frames from a video file, with ffmpeg: the first and last frame as PNGs at the video's own size
+ * (for "continue from the last frame" and the frame routes), and a WebP thumbnail and sprite sheet.
  *
- * The ffmpeg build on Lambda is old (notes/ffmpeg.md), so it only ever reads a file Takes itself
- * stored, with the input format forced, every protocol but plain files refused, and a timeout.
+ * The ffmpeg build on Lambda is old (docs/notes/ffmpeg.md), so it only ever reads a file Takes
+ * itself stored, with the input format forced, every protocol but plain files refused, and a
+ * timeout.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { getJob, recordMedia } from "../jobs/repository";
-import {
-  MEDIA_FILES,
-  mediaFolder,
-  mediaKey,
-  parseVideoKey,
-  type Job,
-  type JobMedia,
-  type MediaVariant,
-} from "../jobs/model";
+import type { MediaVariant } from "./layout";
 import { runFfmpeg } from "./ffmpeg";
-import { deletePrefix, downloadMedia, mediaExists, putMedia } from "./storage";
 
 /** Per ffmpeg run; the worst case measured (a 20 s 1080p single-keyframe video) took ~6 s. */
 const FFMPEG_TIMEOUT_MS = 30_000;
@@ -38,7 +24,10 @@ const onePng = (file: string) => ["-an", "-frames:v", "1", "-update", "1", file]
 /** One WebP image out, video only. */
 const oneWebp = (file: string) => ["-an", "-frames:v", "1", "-c:v", "libwebp", file];
 
-type FrameVariant = Extract<MediaVariant, "firstFrame" | "lastFrame" | "thumbnail" | "spritesheet">;
+export type FrameVariant = Extract<
+  MediaVariant,
+  "firstFrame" | "lastFrame" | "thumbnail" | "spritesheet"
+>;
 
 /** The ffmpeg arguments that make each variant from `video` (its length in seconds) into `out`. */
 export const FRAME_COMMANDS: Record<
@@ -77,55 +66,6 @@ export const FRAME_COMMANDS: Record<
   ],
 };
 
-/** The frames always made, and the thumbnail and sprite sheet unless already stored. */
-async function variantsToMake(job: Job): Promise<FrameVariant[]> {
-  const made: FrameVariant[] = ["firstFrame", "lastFrame"];
-  for (const variant of ["thumbnail", "spritesheet"] as const) {
-    // The copier stores the provider's before the video, but records them only on completion,
-    // which may come after this runs: the bucket is the one to ask.
-    const stored = job.media[variant] ?? (await mediaExists(mediaKey(job, variant)));
-    if (!stored) made.push(variant);
-  }
-  return made;
-}
-
-export type FramesOutcome =
-  /** Not a job's video key. */
-  | "ignored"
-  /** The job is gone; nothing to do. */
-  | "missing"
-  | "extracted"
-  /** The job was deleted while its frames were made; they were deleted too. */
-  | "deleted";
-
-/** Makes and stores the frames of the video at `videoKey` (as S3 names it, decoded). */
-export async function extractFrames(videoKey: string): Promise<FramesOutcome> {
-  const ref = parseVideoKey(videoKey);
-  if (!ref) return "ignored";
-  const job = await getJob(ref.jobId);
-  if (!job || job.owner !== ref.owner) return "missing";
-
-  const work = await mkdtemp(join(tmpdir(), "takes-frames-"));
-  try {
-    const video = join(work, "video.mp4");
-    await downloadMedia(videoKey, video);
-    const media: JobMedia = {};
-    for (const variant of await variantsToMake(job)) {
-      const { file, contentType } = MEDIA_FILES[variant];
-      const out = join(work, file);
-      await runFfmpeg(FRAME_COMMANDS[variant](video, job.seconds, out), {
-        timeoutMs: FFMPEG_TIMEOUT_MS,
-      });
-      // A frame is at most a few MB, so it goes up in one request.
-      const bytes = await readFile(out);
-      const key = mediaKey(job, variant);
-      await putMedia(key, bytes, contentType);
-      media[variant] = { key, contentType, bytes: bytes.byteLength };
-    }
-    if (await recordMedia(job, media)) return "extracted";
-    await deletePrefix(mediaFolder(job));
-    return "deleted";
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
+/** Makes `variant` of the video file `video` (`seconds` long) into the file `out`. */
+export const makeFrame = (variant: FrameVariant, video: string, seconds: number, out: string) =>
+  runFfmpeg(FRAME_COMMANDS[variant](video, seconds, out), { timeoutMs: FFMPEG_TIMEOUT_MS });

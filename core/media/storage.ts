@@ -1,5 +1,9 @@
+/**
+ * The media bucket through the S3 client: presigned URLs, small objects whole, and large ones
+ * streamed in and out without ever being held in memory.
+ */
 import { createWriteStream } from "node:fs";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
   DeleteObjectsCommand,
@@ -10,6 +14,7 @@ import {
   NotFound,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Resource } from "sst";
 import { s3Client } from "../aws";
@@ -22,10 +27,28 @@ const bucket = () => Resource.Media.name;
  */
 export const MEDIA_URL_SECONDS = 300;
 
+/** A URL that reads the object at `key` for `expiresIn` seconds. */
 export function presignGet(key: string, expiresIn = MEDIA_URL_SECONDS): Promise<string> {
   return getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket(), Key: key }), {
     expiresIn,
   });
+}
+
+/**
+ * A URL of a few minutes that downloads the object as a file named `filename` (S3 answers with
+ * Content-Disposition: attachment), rather than opening it in the browser.
+ */
+export function presignDownload(key: string, filename: string, contentType: string) {
+  return getSignedUrl(
+    s3Client(),
+    new GetObjectCommand({
+      Bucket: bucket(),
+      Key: key,
+      ResponseContentDisposition: `attachment; filename="${filename}"`,
+      ResponseContentType: contentType,
+    }),
+    { expiresIn: MEDIA_URL_SECONDS },
+  );
 }
 
 export async function putMedia(key: string, body: Uint8Array, contentType: string) {
@@ -90,4 +113,70 @@ export async function downloadMedia(key: string, path: string) {
   const { Body } = await s3Client().send(new GetObjectCommand({ Bucket: bucket(), Key: key }));
   if (!(Body instanceof Readable)) throw new Error(`No body for ${key}`);
   await pipeline(Body, createWriteStream(path));
+}
+
+/** S3's minimum part size is 5 MiB; 8 MiB parts keep a 5 GB video well under 10,000 parts. */
+export const PART_SIZE = 8 * 1024 * 1024;
+/** Parts in flight at once: memory stays near (QUEUE_SIZE + 1) × PART_SIZE per file. */
+export const QUEUE_SIZE = 2;
+
+/** A file arriving over the network, to be stored. */
+export interface IncomingFile {
+  body: ReadableStream<Uint8Array>;
+  /** As declared by the sender: a body of another length fails the upload. */
+  contentLength?: number;
+}
+
+/** Counts the bytes that pass, and fails the stream if they differ from the declared length. */
+function byteCounter(expectedLength: number | undefined) {
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counter.bytes += chunk.byteLength;
+      done(null, chunk);
+    },
+    flush(done) {
+      const short = expectedLength !== undefined && counter.bytes !== expectedLength;
+      done(short ? new Error(`Got ${counter.bytes} of ${expectedLength} bytes`) : null);
+    },
+  }) as Transform & { bytes: number };
+  counter.bytes = 0;
+  return counter;
+}
+
+/**
+ * Streams a file to `key` as a multipart upload of fixed-size parts, a few at a time, so memory
+ * stays flat however large it is; returns the bytes stored. S3 shows the object only once the
+ * upload completes, and a failed upload is aborted (its parts dropped), so on any failure (the
+ * source's, S3's, or `signal`) there is no object under `key`.
+ */
+export async function streamToBucket(
+  key: string,
+  file: IncomingFile,
+  contentType: string,
+  signal: AbortSignal,
+): Promise<number> {
+  const source = Readable.fromWeb(file.body as Parameters<typeof Readable.fromWeb>[0]);
+  const counted = byteCounter(file.contentLength);
+  // A failure on either side destroys both; the upload sees it through `counted` and fails.
+  pipeline(source, counted).catch(() => {});
+  const upload = new Upload({
+    client: s3Client(),
+    params: { Bucket: bucket(), Key: key, Body: counted, ContentType: contentType },
+    partSize: PART_SIZE,
+    queueSize: QUEUE_SIZE,
+    leavePartsOnError: false,
+  });
+  // Stopping is failing the source, not Upload.abort(): that rejects at once and aborts the
+  // multipart upload later, in the background, where a returning Lambda would leave it hanging.
+  // This way the upload is aborted before done() rejects.
+  const stop = () => source.destroy(new Error("The copy was stopped before its lease ran out."));
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await upload.done();
+    return counted.bytes;
+  } finally {
+    signal.removeEventListener("abort", stop);
+    // Frees the sender's connection when the upload stopped early.
+    source.destroy();
+  }
 }

@@ -1,10 +1,24 @@
 /**
- * What a failed poll or copy means for the job. Outages are waited out, never allowed to lose a
- * job; only an answer that retrying cannot change, a lapsed provider copy or a day of failures
- * ends it.
+ * What happens after a failure, for a poll or a copy alike: the decision (wait out an outage,
+ * never letting it lose a job; end the job only on an answer retrying cannot change, a lapsed
+ * provider copy or a day of failures) and carrying it out. Ending a job here gives the seconds it
+ * reserved on an access code back, in the same write.
  */
+import {
+  getJob,
+  endJob,
+  recordPollFailure,
+  releaseCopy,
+  type EndingJob,
+  type JobRef,
+} from "../jobs/repository";
 import type { Job, JobError } from "../jobs/model";
+import { log } from "../log";
+import { jobFolder } from "../media/layout";
+import { deletePrefix } from "../media/storage";
 import { ContentExpired, ProviderRateLimited, ProviderRejected } from "../providers/contract";
+import { refundReservation } from "../quota";
+import { enqueuePoll } from "./queue";
 import { retryDelaySeconds } from "./schedule";
 
 /**
@@ -61,4 +75,69 @@ export function decideAfterFailure(
     delaySeconds = Math.max(1, Math.min(delaySeconds, secondsLeft - 1));
   }
   return { action: "retry", delaySeconds, retryAt: now + delaySeconds * 1000 };
+}
+
+/** The job fails (the provider said so, or Takes gave up); its reserved seconds come back. */
+export const failJob = (job: EndingJob, error: JobError) =>
+  endJob(job, "failed", error, refundReservation);
+
+/** The provider's copy lapsed before Takes stored it; its reserved seconds come back. */
+export const expireJob = (job: EndingJob, error: JobError) =>
+  endJob(job, "expired", error, refundReservation);
+
+export type FailureOutcome =
+  | "expired"
+  | "failed"
+  /** A poll that failed for now; the next one backs off. */
+  | "retrying-poll"
+  /** A copy that failed for now; the lease was released and a retry enqueued. */
+  | "retrying"
+  /** Another poll or copier moved the job on; it carries on from there. */
+  | "superseded"
+  /** The job was deleted meanwhile; what was uploaded for it is deleted too. */
+  | "deleted";
+
+/**
+ * After a failed poll or copy (`leaseId`: the copy lease the failed copier holds): ends the job,
+ * or schedules another attempt. A lease is released before the retry is enqueued: if the enqueue
+ * fails, the job's overdue nextPollAt brings the sweeper; the other way round, a retry could
+ * arrive to find the lease still held.
+ */
+export async function afterFailure(
+  job: Job,
+  error: unknown,
+  now: number,
+  leaseId?: string,
+): Promise<FailureOutcome> {
+  const decision = decideAfterFailure(job, error, now);
+  log.warn(leaseId ? "copy failed" : "poll failed", {
+    jobId: job.id,
+    error: error as Error,
+    action: decision.action,
+  });
+  if (decision.action !== "retry") {
+    const end = decision.action === "expire" ? expireJob : failJob;
+    if (!(await end(job, decision.error))) return afterLostWrite(job);
+    // A thumbnail copied before the video failed would belong to no recorded media.
+    await deletePrefix(jobFolder(job));
+    return decision.action === "expire" ? "expired" : "failed";
+  }
+  const recorded = leaseId
+    ? await releaseCopy(job, leaseId, decision.retryAt)
+    : await recordPollFailure(job, decision.retryAt);
+  if (!recorded) return afterLostWrite(job);
+  await enqueuePoll(job.id, decision.delaySeconds, decision.retryAt);
+  return leaseId ? "retrying" : "retrying-poll";
+}
+
+/**
+ * A write that did not hold: another poller or copier moved the job on (it stores the same keys),
+ * or the job was deleted or ended meanwhile, in which case nothing will ever point at what was
+ * uploaded for it.
+ */
+export async function afterLostWrite(ref: JobRef): Promise<"superseded" | "deleted"> {
+  const job = await getJob(ref.id);
+  if (job && !(job.status === "failed" || job.status === "expired")) return "superseded";
+  await deletePrefix(jobFolder(ref));
+  return job ? "superseded" : "deleted";
 }

@@ -8,21 +8,21 @@
  * redelivered or an overdue `nextPollAt` for the sweeper.
  */
 import { credentialForJob } from "../credentials";
-import { copyFinishedVideo, type CopyOutcome } from "../media/copy";
 import type { Job, JobError } from "../jobs/model";
-import {
-  claimCopy,
-  getJob,
-  markExpired,
-  markFailed,
-  recordPoll,
-  recordPollFailure,
-} from "../jobs/repository";
+import { claimCopy, getJob, recordPoll } from "../jobs/repository";
 import { isTerminal } from "../jobs/state";
 import { log } from "../log";
 import { getProvider } from "../providers";
 import { ProviderFailure, type NormalisedStatus } from "../providers/contract";
-import { CONTENT_EXPIRED, decideAfterFailure, providerCopyLapsed } from "./failures";
+import { copyFinishedVideo, type CopyOutcome, type JobContext } from "./copy";
+import {
+  afterFailure,
+  CONTENT_EXPIRED,
+  expireJob,
+  failJob,
+  providerCopyLapsed,
+  type FailureOutcome,
+} from "./failures";
 import { enqueuePoll, type PollMessage } from "./queue";
 import { nextPollDelaySeconds } from "./schedule";
 
@@ -54,8 +54,7 @@ export type PollOutcome =
   /** Another copier holds the lease; if it dies, the sweeper brings the job back. */
   | "copying-elsewhere"
   | "running"
-  /** The provider was unavailable or rate limiting; the next poll backs off. */
-  | "retrying-poll"
+  | FailureOutcome
   | CopyOutcome;
 
 /**
@@ -75,18 +74,23 @@ export async function pollJob(
   if (scheduledFor !== undefined && job.nextPollAt !== undefined && scheduledFor < job.nextPollAt) {
     return "superseded";
   }
+  const context: JobContext = {
+    job,
+    provider: getProvider(job.provider),
+    credential: credentialForJob(job),
+  };
   if (job.status === "copying") {
     // The provider already reported the job finished: go straight to the copy.
     if (job.copyLease && job.copyLease.until > now()) return "copying-elsewhere";
-    return claimAndCopy(job, { expiresAt: job.providerExpiresAt }, now);
+    return claimAndCopy(context, { expiresAt: job.providerExpiresAt }, now);
   }
 
   let status: NormalisedStatus;
   try {
-    status = await getProvider(job.provider).getStatus(credentialForJob(job), job.providerJobId);
+    status = await context.provider.getStatus(context.credential, job.providerJobId);
   } catch (error) {
     if (!(error instanceof ProviderFailure)) throw error;
-    return afterFailedPoll(job, error, now());
+    return afterFailure(job, error, now());
   }
 
   switch (status.status) {
@@ -94,10 +98,10 @@ export async function pollJob(
     case "in_progress":
       return recordRunning(job, { status: status.status, progress: status.progress }, now());
     case "failed":
-      await markFailed(job, status.error ?? PROVIDER_GAVE_NO_REASON);
+      await failJob(job, status.error ?? PROVIDER_GAVE_NO_REASON);
       return "failed";
     case "completed":
-      return claimAndCopy(job, status, now);
+      return claimAndCopy(context, status, now);
   }
 }
 
@@ -124,34 +128,14 @@ async function recordRunning(
   return "running";
 }
 
-async function afterFailedPoll(
-  job: Job,
-  error: ProviderFailure,
-  now: number,
-): Promise<PollOutcome> {
-  const decision = decideAfterFailure(job, error, now);
-  log.warn("poll failed", { jobId: job.id, error, action: decision.action });
-  if (decision.action === "expire") {
-    await markExpired(job, decision.error);
-    return "expired";
-  }
-  if (decision.action === "fail") {
-    await markFailed(job, decision.error);
-    return "failed";
-  }
-  const recorded = await recordPollFailure(job, decision.retryAt);
-  if (!recorded) return "superseded";
-  await enqueuePoll(job.id, decision.delaySeconds, decision.retryAt);
-  return "retrying-poll";
-}
-
 async function claimAndCopy(
-  job: Job,
+  context: JobContext,
   status: Pick<NormalisedStatus, "expiresAt" | "completedAt">,
   now: () => number,
 ): Promise<PollOutcome> {
+  const { job } = context;
   if (providerCopyLapsed(status.expiresAt, now())) {
-    await markExpired(job, CONTENT_EXPIRED);
+    await expireJob(job, CONTENT_EXPIRED);
     return "expired";
   }
   const claim = await claimCopy(job, {
@@ -161,7 +145,7 @@ async function claimAndCopy(
   });
   // Another poller won the claim; it copies.
   if (!claim) return "copying-elsewhere";
-  return copyFinishedVideo(claim, { providerCompletedAt: status.completedAt, now });
+  return copyFinishedVideo(context, claim, { providerCompletedAt: status.completedAt, now });
 }
 
 /**
@@ -171,6 +155,6 @@ async function claimAndCopy(
 export async function failAfterDeadLetter(jobId: string): Promise<void> {
   const job = await getJob(jobId);
   if (!job || isTerminal(job.status)) return;
-  await markFailed(job, DEAD_LETTER_ERROR);
+  await failJob(job, DEAD_LETTER_ERROR);
   log.error("job failed after its poll was dead-lettered", { jobId });
 }

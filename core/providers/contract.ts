@@ -109,6 +109,8 @@ export class ProviderRejected extends ProviderFailure {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request field the provider named as the problem, in Takes' terms ("prompt"). */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -138,11 +140,13 @@ export class ContentNotAvailable extends ProviderFailure {
 export function providerFailureToTakesError(error: unknown): TakesError | undefined {
   if (error instanceof ProviderRejected) {
     const status = error.status >= 400 && error.status < 500 ? error.status : 400;
-    return new TakesError(status, `provider_${error.code}`, error.message);
+    return new TakesError(status, `provider_${error.code}`, error.message, {
+      field: error.field,
+    });
   }
   if (error instanceof ProviderRateLimited) {
     return new TakesError(429, "provider_rate_limited", error.message, {
-      "retry-after": String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))),
+      retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
     });
   }
   if (error instanceof ProviderUnavailable) {

@@ -71,7 +71,15 @@ export function toProviderFailure(error: unknown, service = "video provider"): u
   if (error.status >= 500 || error.status === 408) {
     return new ProviderUnavailable(`The ${service} is unavailable.`);
   }
-  return new ProviderRejected(error.status, error.code ?? "rejected", providerMessage(error));
+  // The OpenAI shape names the offending parameter; Takes' request fields share the names that
+  // matter to a person (prompt, model, seconds, size).
+  const field = error.param === "input_reference" ? "reference" : (error.param ?? undefined);
+  return new ProviderRejected(
+    error.status,
+    error.code ?? "rejected",
+    providerMessage(error),
+    field,
+  );
 }
 
 /**

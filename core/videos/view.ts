@@ -1,5 +1,6 @@
 import { presignGet } from "../media/storage";
-import { MEDIA_VARIANTS, type Job, type JobError, type MediaVariant } from "../jobs/model";
+import type { Job, JobError } from "../jobs/model";
+import { MEDIA_VARIANTS, type MediaVariant } from "../media/layout";
 import type { JobStatus } from "../jobs/state";
 
 export interface PublicMedia {

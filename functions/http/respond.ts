@@ -22,7 +22,12 @@ export function httpHandler(run: (event: HttpEvent) => Promise<HttpResult>) {
     try {
       return await run(event);
     } catch (error) {
-      if (error instanceof TakesError) return json(error.status, error.toJSON(), error.headers);
+      if (error instanceof TakesError) {
+        const retryAfter = error.retryAfterSeconds;
+        return json(error.status, error.toJSON(), {
+          ...(retryAfter !== undefined && { "retry-after": String(retryAfter) }),
+        });
+      }
       log.error("unhandled error", { error: error as Error, route: event.routeKey });
       return json(500, {
         error: { code: "internal", message: "Something went wrong on our side." },

@@ -1,6 +1,6 @@
 import type { S3Event } from "aws-lambda";
 import { log } from "#core/log";
-import { extractFrames } from "#core/media/frames";
+import { extractFrames } from "#core/pipeline/frames";
 import { eachRecord } from "./batch";
 
 type FramesMessage = Partial<S3Event> & { Event?: string };

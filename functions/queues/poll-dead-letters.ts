@@ -1,6 +1,6 @@
 import { log } from "#core/log";
-import { failAfterDeadLetter } from "#core/polling/poll";
-import { parsePollMessage } from "#core/polling/queue";
+import { failAfterDeadLetter } from "#core/pipeline/poll";
+import { parsePollMessage } from "#core/pipeline/queue";
 import { eachRecord } from "./batch";
 
 /** PollDeadLetters → the job fails with a reason, instead of staying "in progress" for ever. */

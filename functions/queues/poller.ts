@@ -1,6 +1,6 @@
 import { log } from "#core/log";
-import { pollJob } from "#core/polling/poll";
-import { parsePollMessage } from "#core/polling/queue";
+import { pollJob } from "#core/pipeline/poll";
+import { parsePollMessage } from "#core/pipeline/queue";
 import { eachRecord } from "./batch";
 
 /** PollQueue → one poll per message; a message that is not a poll request is dropped. */

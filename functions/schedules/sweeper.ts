@@ -1,4 +1,4 @@
-import { requeueOverduePolls } from "#core/polling/sweep";
+import { requeueOverduePolls } from "#core/pipeline/sweep";
 
 /** Every minute: active jobs whose next poll is overdue get a new poll message. */
 export const handler = async (): Promise<{ requeued: number }> => ({

@@ -10,7 +10,7 @@ import {
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { dynamoClient, s3Client, sqsClient } from "#core/aws";
-import type { StackModel, TableModel } from "../stack-model";
+import type { StackModel, TableModel } from "../infra/model";
 
 const TYPE = { string: "S", number: "N", binary: "B" } as const;
 

@@ -1,5 +1,5 @@
 import type { S3Event, S3EventRecord } from "aws-lambda";
-import type { StackModel } from "../stack-model";
+import type { StackModel } from "../infra/model";
 
 /**
  * S3 event notifications to SQS, which fauxqs does not implement: which configurations an object

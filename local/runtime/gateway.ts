@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FunctionModel } from "../stack-model";
+import type { FunctionModel } from "../infra/model";
 import {
   gatewayResponse,
   httpApiEvent,

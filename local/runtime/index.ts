@@ -1,5 +1,5 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { FunctionModel, StackModel } from "../stack-model";
+import type { FunctionModel, StackModel } from "../infra/model";
 import { startGateway } from "./gateway";
 import { invoke as invokeLambda } from "./lambda";
 import { startSchedules } from "./schedule";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
-import type { FunctionModel } from "../stack-model";
+import type { FunctionModel } from "../infra/model";
 
 /**
  * Invokes a handler the way Lambda's nodejs24.x runtime does, in this process: the handler string

@@ -1,4 +1,4 @@
-import { loadStackModel } from "../infra-recorder";
+import { loadStackModel } from "../infra/index";
 import { startRuntime } from "./index";
 
 /**

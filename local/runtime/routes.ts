@@ -1,4 +1,4 @@
-import type { StackModel } from "../stack-model";
+import type { StackModel } from "../infra/model";
 
 /**
  * HTTP API route selection. API Gateway picks the most specific match: a full match beats a

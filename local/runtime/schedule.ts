@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventBridgeEvent } from "aws-lambda";
-import type { FunctionModel, StackModel } from "../stack-model";
+import type { FunctionModel, StackModel } from "../infra/model";
 import { LOCAL_ACCOUNT_ID, type InvocationResult } from "./lambda";
 
 /**

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FunctionModel, QueueModel, StackModel } from "../stack-model";
+import type { FunctionModel, QueueModel, StackModel } from "../infra/model";
 import type { InvocationResult } from "./lambda";
 
 /**

@@ -9,7 +9,8 @@ import type { SQSEvent } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeEventKey } from "#local/aws/s3-notifications";
-import { mediaKey, type Job } from "#core/jobs/model";
+import type { Job } from "#core/jobs/model";
+import { mediaKey } from "#core/media/layout";
 import { createJob, deleteJob, getJob } from "#core/jobs/repository";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
@@ -21,7 +22,7 @@ const run = promisify(execFile);
 let tables: Awaited<ReturnType<typeof startTestTables>>;
 let aws: Awaited<ReturnType<typeof startTestAws>>;
 let work: string;
-let extractFrames: typeof import("#core/media/frames").extractFrames;
+let extractFrames: typeof import("#core/pipeline/frames").extractFrames;
 let handler: typeof import("#functions/queues/frames").handler;
 let putMedia: typeof import("#core/media/storage").putMedia;
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     Media: { name: "media" },
   });
   work = await mkdtemp(join(tmpdir(), "takes-frames-test-"));
-  ({ extractFrames } = await import("#core/media/frames"));
+  ({ extractFrames } = await import("#core/pipeline/frames"));
   ({ handler } = await import("#functions/queues/frames"));
   ({ putMedia } = await import("#core/media/storage"));
 });

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { mediaKey, type Job, type NewJob } from "#core/jobs/model";
+import type { ResolvedCredential } from "#core/credentials";
+import type { Job, NewJob } from "#core/jobs/model";
+import { mediaKey } from "#core/media/layout";
+import { expireJob, failJob } from "#core/pipeline/failures";
+import { ownJob } from "#core/videos/index";
 import {
   claimCopy,
   completeCopy,
@@ -7,11 +11,8 @@ import {
   deleteJob,
   dueForPoll,
   getJob,
-  getJobForOwner,
   listChildJobs,
   listJobs,
-  markExpired,
-  markFailed,
   recordMedia,
   recordPoll,
   recordPollFailure,
@@ -50,8 +51,9 @@ describe("jobs repository", () => {
     const owner = newOwner();
     const job = await createJob(input(owner));
     expect(await getJob(job.id)).toEqual(job);
-    expect(await getJobForOwner(owner, job.id)).toEqual(job);
-    expect(await getJobForOwner(newOwner(), job.id)).toBeUndefined();
+    const caller = (ownerId: string) => ({ ownerId }) as ResolvedCredential;
+    expect(await ownJob(caller(owner), job.id)).toEqual(job);
+    expect((await takesRejection(ownJob(caller(newOwner()), job.id))).status).toBe(404);
     expect(await getJob("not-a-job-id")).toBeUndefined();
   });
 
@@ -179,8 +181,8 @@ describe("jobs repository", () => {
     expect(
       await claimCopy(job, { leaseMs: LEASE_MS, now: Date.now() + 10 * LEASE_MS }),
     ).toBeUndefined();
-    expect(await markFailed(job, { code: "late", message: "too late" })).toBeUndefined();
-    expect(await markExpired(job, { code: "late", message: "too late" })).toBeUndefined();
+    expect(await failJob(job, { code: "late", message: "too late" })).toBeUndefined();
+    expect(await expireJob(job, { code: "late", message: "too late" })).toBeUndefined();
     expect(await completeCopy(job, claim!.lease.id, videoMedia(job))).toBeUndefined();
     expect(await getJob(job.id)).toEqual(done);
   });
@@ -227,7 +229,7 @@ describe("jobs repository", () => {
   it("fails or expires only active jobs, and forgets what an ended job no longer needs", async () => {
     const owner = newOwner();
     const queued = await createJob(input(owner));
-    const failed = await markFailed(queued, { code: "moderation", message: "Blocked." });
+    const failed = await failJob(queued, { code: "moderation", message: "Blocked." });
     expect(failed).toMatchObject({
       status: "failed",
       ownerStatus: `${owner}#failed`,
@@ -236,7 +238,7 @@ describe("jobs repository", () => {
     for (const gone of ["pollShard", "nextPollAt", "sealedCredential"]) {
       expect(failed).not.toHaveProperty(gone);
     }
-    expect(await markExpired(queued, { code: "expired", message: "gone" })).toBeUndefined();
+    expect(await expireJob(queued, { code: "expired", message: "gone" })).toBeUndefined();
     expect(
       await recordPoll(queued, { status: "in_progress", progress: 10, nextPollAt: LATER + 1 }),
     ).toBeUndefined();
@@ -244,7 +246,7 @@ describe("jobs repository", () => {
 
     const copying = await createJob(input(owner));
     const claim = await claimCopy(copying, { leaseMs: LEASE_MS });
-    const expired = await markExpired(copying, { code: "content_expired", message: "Lapsed." });
+    const expired = await expireJob(copying, { code: "content_expired", message: "Lapsed." });
     expect(expired).toMatchObject({ status: "expired" });
     expect(expired).not.toHaveProperty("copyLease");
     expect(await completeCopy(copying, claim!.lease.id, videoMedia(copying))).toBeUndefined();
@@ -282,7 +284,7 @@ describe("jobs repository", () => {
     const later = await createJob(input(owner, { nextPollAt: 1_500 }));
     const notYet = await createJob(input(owner, { nextPollAt: 3_000 }));
     const ended = await createJob(input(owner, { nextPollAt: 900 }));
-    await markFailed(ended, { code: "x", message: "x" });
+    await failJob(ended, { code: "x", message: "x" });
     const copying = await createJob(input(owner, { nextPollAt: 10 }));
     await claimCopy(copying, { leaseMs: 1_000, now: 200 }); // lease runs to 1_200
 
@@ -303,8 +305,8 @@ describe("jobs repository", () => {
       created = [];
       for (let index = 0; index < 7; index++) created.push(await createJob(input(owner)));
       await createJob(input(newOwner())); // someone else's
-      await markFailed(created[1]!, { code: "x", message: "x" });
-      await markFailed(created[4]!, { code: "x", message: "x" });
+      await failJob(created[1]!, { code: "x", message: "x" });
+      await failJob(created[4]!, { code: "x", message: "x" });
     });
     const newestFirst = () => created.map((job) => job.id).reverse();
 

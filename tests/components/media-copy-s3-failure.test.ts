@@ -5,7 +5,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DeleteBucketCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PART_SIZE, streamToBucket } from "#core/media/copy";
+import { PART_SIZE, streamToBucket } from "#core/media/storage";
 import { startTestAws } from "../support/aws-emulator";
 
 const BUCKET = "media";

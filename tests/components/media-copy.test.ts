@@ -5,7 +5,7 @@ import { DeleteBucketCommand, GetObjectCommand, HeadObjectCommand } from "@aws-s
 import type { UploadPartCommandInput } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Client } from "#core/aws";
-import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/copy";
+import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/storage";
 import { startTestAws } from "../support/aws-emulator";
 
 const BUCKET = "media";

@@ -5,9 +5,10 @@ import { createHmac, randomBytes } from "node:crypto";
 import { PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimCopy, createJob, getJob, markFailed } from "#core/jobs/repository";
-import { parsePollMessage, type PollMessage } from "#core/polling/queue";
-import { OVERDUE_GRACE_MS } from "#core/polling/sweep";
+import { claimCopy, createJob, getJob } from "#core/jobs/repository";
+import { failJob } from "#core/pipeline/failures";
+import { parsePollMessage, type PollMessage } from "#core/pipeline/queue";
+import { OVERDUE_GRACE_MS } from "#core/pipeline/sweep";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
 import { newJobInput } from "../support/jobs";
@@ -157,7 +158,7 @@ describe("POST /api/webhooks/{provider}", () => {
 
   it("accepts but ignores other events, unknown jobs and ended jobs", async () => {
     const ended = await createJob(newJobInput());
-    await markFailed(ended, { code: "x", message: "x" });
+    await failJob(ended, { code: "x", message: "x" });
     const bodies = [
       videoEvent("batch.completed", ended.providerJobId),
       videoEvent("video.completed", "video_nobody_knows"),
@@ -184,7 +185,7 @@ describe("sweeper", () => {
     const justDue = await createJob(newJobInput({ nextPollAt: now - 1_000 }));
     const later = await createJob(newJobInput({ nextPollAt: now + HOUR }));
     const ended = await createJob(newJobInput({ nextPollAt: now - OVERDUE_GRACE_MS - 5_000 }));
-    await markFailed(ended, { code: "x", message: "x" });
+    await failJob(ended, { code: "x", message: "x" });
     // A copier that died: its lease (and so its nextPollAt) ran out long ago.
     const deadCopier = await createJob(newJobInput());
     await claimCopy(deadCopier, { leaseMs: 1_000, now: now - OVERDUE_GRACE_MS - 10_000 });
@@ -200,7 +201,7 @@ describe("poll dead letters", () => {
   it("fail the job with a clear reason, leave ended or missing jobs alone, and never throw", async () => {
     const stuck = await createJob(newJobInput());
     const ended = await createJob(newJobInput());
-    await markFailed(ended, { code: "provider_moderation", message: "Blocked by moderation." });
+    await failJob(ended, { code: "provider_moderation", message: "Blocked by moderation." });
     const reply = await handlers.deadLetters(
       sqsEvent(
         JSON.stringify({ jobId: stuck.id }),
@@ -227,7 +228,7 @@ describe("poller", () => {
     // The provider URL points at a closed port: any provider call would fail the poll.
     const scheduled = await createJob(newJobInput());
     const ended = await createJob(newJobInput());
-    await markFailed(ended, { code: "x", message: "x" });
+    await failJob(ended, { code: "x", message: "x" });
     const reply = await handlers.poller(
       sqsEvent(
         JSON.stringify({ jobId: scheduled.id, scheduledFor: scheduled.nextPollAt! - 10_000 }),

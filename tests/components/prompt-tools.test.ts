@@ -11,7 +11,7 @@ import { TakesError } from "#core/errors";
 import { createImage } from "#core/images";
 import { readMedia } from "#core/media/storage";
 import { improvePrompt } from "#core/prompts";
-import { MAX_PROMPT_LENGTH } from "#core/videos/index";
+import { MAX_PROMPT_LENGTH } from "#core/requests";
 import { createProviderEmulator } from "#local/providers/server";
 import { startTestAws } from "../support/aws-emulator";
 import { startTestTables } from "../support/dynamodb-tables";
@@ -124,7 +124,7 @@ describe("improvePrompt", () => {
     emulator.setFaults({ rateLimit: { count: 2, retryAfterSeconds: 1 } });
     const error = await failure(improvePrompt(caller, { prompt: "a fox" }));
     expect(error).toMatchObject({ status: 429, code: "provider_rate_limited" });
-    expect(error.headers["retry-after"]).toBe("1");
+    expect(error.retryAfterSeconds).toBe(1);
   });
 
   it("passes a rejected key on as the provider's 401", async () => {

@@ -16,7 +16,8 @@ import OpenAI, {
 import type { Video } from "openai/resources/videos";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { probe, runFfmpeg } from "#core/media/ffmpeg";
+import { runFfmpeg } from "#core/media/ffmpeg";
+import { probe } from "#local/ffprobe";
 import { createProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
 

@@ -14,14 +14,8 @@ import { resolveCredential, type ResolvedCredential } from "#core/credentials";
 import { TakesError } from "#core/errors";
 import { accessCodeHash } from "#core/identity";
 import type { NewJob } from "#core/jobs/model";
-import {
-  claimCopy,
-  completeCopy,
-  createJob,
-  getJob,
-  markExpired,
-  markFailed,
-} from "#core/jobs/repository";
+import { claimCopy, completeCopy, createJob, getJob } from "#core/jobs/repository";
+import { expireJob as markExpired, failJob as markFailed } from "#core/pipeline/failures";
 import { releaseSeconds, reserveSeconds, withReservedSeconds } from "#core/quota";
 import { checkRateLimit, RATE_LIMITS, takeFromBudget } from "#core/rate-limit";
 import { useTestTables } from "../support/dynamodb-tables";
@@ -243,7 +237,7 @@ describe("rate limits", () => {
     expect(error).toMatchObject({ status: 429, code: "rate_limited" });
     expect(error.message).toMatch(/at most 3 every 60 s/);
     // The next window starts 50 s later, and its first moment still counts these three in full.
-    expect(Number(error.headers["retry-after"])).toBe(50);
+    expect(error.retryAfterSeconds).toBe(50);
   });
 
   it("judges a sliding window: the previous window's count fades as it slides out", async () => {
@@ -253,7 +247,7 @@ describe("rate limits", () => {
     await takeFromBudget(k, rule, windowStart + 61_000);
     // Then 3 × (1 − f) + 1 < 3 only once f > 1/3: past 20 s into the window, 19 s from now.
     const error = await failure(takeFromBudget(k, rule, windowStart + 61_000));
-    expect(error.headers["retry-after"]).toBe("20");
+    expect(error.retryAfterSeconds).toBe(20);
     expect((await failure(takeFromBudget(k, rule, windowStart + 80_000))).status).toBe(429);
     await expect(takeFromBudget(k, rule, windowStart + 80_001)).resolves.toBeUndefined();
   });

@@ -6,7 +6,7 @@ import {
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRuntime, type Runtime } from "#local/runtime/index";
-import type { QueueModel } from "#local/stack-model";
+import type { QueueModel } from "#local/infra/model";
 import { receivedBy } from "../fixtures/handlers/recorder";
 import { startTestAws } from "../support/aws-emulator";
 import { fixture, stackModel } from "../support/stack-model";

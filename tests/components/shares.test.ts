@@ -2,18 +2,18 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { dynamoClient } from "#core/aws";
 import type { ResolvedCredential } from "#core/credentials";
-import { mediaKey, newJob, type Job } from "#core/jobs/model";
+import { newJob, type Job } from "#core/jobs/model";
+import { mediaKey } from "#core/media/layout";
 import {
   createShare,
   isShareToken,
   listShares,
-  MAX_SHARE_SECONDS,
-  MIN_SHARE_SECONDS,
   newShareToken,
-  requestOrigin,
   revokeShare,
   viewShare,
 } from "#core/shares";
+import { MAX_SHARE_SECONDS, MIN_SHARE_SECONDS } from "#core/requests";
+import { requestOrigin } from "#functions/http/headers";
 import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 import { newJobInput, uniqueId } from "../support/jobs";
@@ -96,7 +96,7 @@ describe("shares", () => {
     const caller = newCaller();
     const job = await storedJob(caller);
     const now = Date.now();
-    const share = await createShare(caller, job.id, 2 * HOUR, now);
+    const share = await createShare(caller, { id: job.id, expiresIn: 2 * HOUR }, now);
     expect(share).toEqual({
       token: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       createdAt: new Date(now).toISOString(),
@@ -111,10 +111,12 @@ describe("shares", () => {
     const caller = newCaller();
     const job = await storedJob(caller);
     for (const seconds of [MIN_SHARE_SECONDS, MAX_SHARE_SECONDS]) {
-      await expect(createShare(caller, job.id, seconds)).resolves.toMatchObject({ views: 0 });
+      await expect(createShare(caller, { id: job.id, expiresIn: seconds })).resolves.toMatchObject({
+        views: 0,
+      });
     }
     for (const seconds of [0, -1, MIN_SHARE_SECONDS - 1, MAX_SHARE_SECONDS + 1, 3600.5, NaN]) {
-      const error = await takesRejection(createShare(caller, job.id, seconds));
+      const error = await takesRejection(createShare(caller, { id: job.id, expiresIn: seconds }));
       expect(error.status, String(seconds)).toBe(400);
       expect(error.code).toBe("invalid_expiry");
     }
@@ -123,18 +125,26 @@ describe("shares", () => {
   it("shares only finished videos of the caller's own", async () => {
     const caller = newCaller();
     const running = await storedJob(caller, "in_progress");
-    expect((await takesRejection(createShare(caller, running.id, HOUR))).status).toBe(409);
+    expect(
+      (await takesRejection(createShare(caller, { id: running.id, expiresIn: HOUR }))).status,
+    ).toBe(409);
     const failed = await storedJob(caller, "failed");
-    expect((await takesRejection(createShare(caller, failed.id, HOUR))).status).toBe(409);
+    expect(
+      (await takesRejection(createShare(caller, { id: failed.id, expiresIn: HOUR }))).status,
+    ).toBe(409);
     const theirs = await storedJob(newCaller());
-    expect((await takesRejection(createShare(caller, theirs.id, HOUR))).status).toBe(404);
-    expect((await takesRejection(createShare(caller, "not-an-id", HOUR))).status).toBe(400);
+    expect(
+      (await takesRejection(createShare(caller, { id: theirs.id, expiresIn: HOUR }))).status,
+    ).toBe(404);
+    expect(
+      (await takesRejection(createShare(caller, { id: "not-an-id", expiresIn: HOUR }))).status,
+    ).toBe(400);
   });
 
   it("a view counts and hands out presigned URLs of a few minutes", async () => {
     const caller = newCaller();
     const job = await storedJob(caller);
-    const { token } = await createShare(caller, job.id, HOUR);
+    const { token } = await createShare(caller, { id: job.id, expiresIn: HOUR });
     const viewed = await viewShare(token);
     expect(viewed).toMatchObject({
       prompt: job.prompt,
@@ -148,15 +158,15 @@ describe("shares", () => {
     expect(videoUrl.pathname).toContain(job.media.video!.key);
     expect(Number(videoUrl.searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(600);
     expect(new URL(viewed.poster!.url).pathname).toContain(job.media.thumbnail!.key);
-    expect((await listShares(caller, job.id))[0]?.views).toBe(1);
+    expect((await listShares(caller, { id: job.id }))[0]?.views).toBe(1);
   });
 
   it("counts every one of many concurrent views", async () => {
     const caller = newCaller();
     const job = await storedJob(caller);
-    const { token } = await createShare(caller, job.id, HOUR);
+    const { token } = await createShare(caller, { id: job.id, expiresIn: HOUR });
     await Promise.all(Array.from({ length: 25 }, () => viewShare(token)));
-    expect((await listShares(caller, job.id))[0]?.views).toBe(25);
+    expect((await listShares(caller, { id: job.id }))[0]?.views).toBe(25);
   });
 
   it("lists a job's links newest first, each with its views", async () => {
@@ -164,43 +174,45 @@ describe("shares", () => {
     const job = await storedJob(caller);
     const other = await storedJob(caller);
     const now = Date.now();
-    const older = await createShare(caller, job.id, HOUR, now - 2000);
-    const newer = await createShare(caller, job.id, 2 * HOUR, now - 1000);
-    await createShare(caller, other.id, HOUR, now);
+    const older = await createShare(caller, { id: job.id, expiresIn: HOUR }, now - 2000);
+    const newer = await createShare(caller, { id: job.id, expiresIn: 2 * HOUR }, now - 1000);
+    await createShare(caller, { id: other.id, expiresIn: HOUR }, now);
     await viewShare(older.token);
     await viewShare(older.token);
-    const listed = await listShares(caller, job.id);
+    const listed = await listShares(caller, { id: job.id });
     expect(listed.map((share) => [share.token, share.views])).toEqual([
       [newer.token, 0],
       [older.token, 2],
     ]);
-    expect(await listShares(caller, (await storedJob(caller)).id)).toEqual([]);
+    expect(await listShares(caller, { id: (await storedJob(caller)).id })).toEqual([]);
   });
 
   it("a revoked link is gone (410), and stays listed as revoked with its views", async () => {
     const caller = newCaller();
     const job = await storedJob(caller);
-    const { token } = await createShare(caller, job.id, HOUR);
+    const { token } = await createShare(caller, { id: job.id, expiresIn: HOUR });
     await viewShare(token);
-    await revokeShare(caller, job.id, token);
+    await revokeShare(caller, { id: job.id, token });
     // Revoking again changes nothing and is no error.
-    await revokeShare(caller, job.id, token);
+    await revokeShare(caller, { id: job.id, token });
     const error = await takesRejection(viewShare(token));
     expect(error.status).toBe(410);
     expect(error.code).toBe("share_gone");
-    expect(await listShares(caller, job.id)).toMatchObject([{ token, views: 1, revoked: true }]);
+    expect(await listShares(caller, { id: job.id })).toMatchObject([
+      { token, views: 1, revoked: true },
+    ]);
   });
 
   it("an expired link is gone (410) without waiting for TTL, and lists as expired", async () => {
     const caller = newCaller();
     const job = await storedJob(caller);
     const created = Date.now();
-    const { token } = await createShare(caller, job.id, HOUR, created);
+    const { token } = await createShare(caller, { id: job.id, expiresIn: HOUR }, created);
     const justBefore = created + HOUR * 1000 - 1;
     await expect(viewShare(token, justBefore)).resolves.toBeDefined();
     const atExpiry = created + HOUR * 1000;
     expect((await takesRejection(viewShare(token, atExpiry))).status).toBe(410);
-    expect((await listShares(caller, job.id, atExpiry))[0]).toMatchObject({
+    expect((await listShares(caller, { id: job.id }, atExpiry))[0]).toMatchObject({
       views: 1,
       expired: true,
       revoked: false,
@@ -210,7 +222,7 @@ describe("shares", () => {
   it("a link whose video was deleted is gone (410)", async () => {
     const caller = newCaller();
     const job = await storedJob(caller);
-    const { token } = await createShare(caller, job.id, HOUR);
+    const { token } = await createShare(caller, { id: job.id, expiresIn: HOUR });
     await dynamoClient().send(
       new PutCommand({ TableName: "Jobs", Item: { ...job, owner: "someone-else" } }),
     );
@@ -229,14 +241,18 @@ describe("shares", () => {
     const owner = newCaller();
     const stranger = newCaller();
     const job = await storedJob(owner);
-    const { token } = await createShare(owner, job.id, HOUR);
-    expect((await takesRejection(listShares(stranger, job.id))).status).toBe(404);
-    expect((await takesRejection(revokeShare(stranger, job.id, token))).status).toBe(404);
+    const { token } = await createShare(owner, { id: job.id, expiresIn: HOUR });
+    expect((await takesRejection(listShares(stranger, { id: job.id }))).status).toBe(404);
+    expect((await takesRejection(revokeShare(stranger, { id: job.id, token }))).status).toBe(404);
     // The right owner, but naming another of their jobs: also 404.
     const other = await storedJob(owner);
-    expect((await takesRejection(revokeShare(owner, other.id, token))).status).toBe(404);
-    expect((await takesRejection(revokeShare(owner, job.id, newShareToken()))).status).toBe(404);
-    expect((await takesRejection(revokeShare(owner, job.id, "../x"))).status).toBe(404);
+    expect((await takesRejection(revokeShare(owner, { id: other.id, token }))).status).toBe(404);
+    expect(
+      (await takesRejection(revokeShare(owner, { id: job.id, token: newShareToken() }))).status,
+    ).toBe(404);
+    expect((await takesRejection(revokeShare(owner, { id: job.id, token: "../x" }))).status).toBe(
+      404,
+    );
     await expect(viewShare(token)).resolves.toBeDefined();
   });
 });

@@ -4,7 +4,8 @@
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ownerIdFor } from "#core/identity";
-import { createJob, markExpired, markFailed } from "#core/jobs/repository";
+import { createJob } from "#core/jobs/repository";
+import { expireJob, failJob } from "#core/pipeline/failures";
 import { newKey } from "../support/api";
 import { useBrowser, openPage, screenshot, signIn } from "../support/browser";
 
@@ -105,12 +106,12 @@ describe("a long library", () => {
         nextPollAt: Date.now() + 24 * 3600 * 1000,
       });
       if (index % 3 === 0) {
-        await markExpired(job, {
+        await expireJob(job, {
           code: "content_expired",
           message: "The provider stopped serving this video before it was copied.",
         });
       } else {
-        await markFailed(job, {
+        await failJob(job, {
           code: "moderation_blocked",
           message: "The provider declined this prompt under its content policy.",
         });

@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadStackModel } from "#local/infra-recorder";
-import type { FunctionModel, StackModel } from "#local/stack-model";
+import { loadStackModel } from "#local/infra/index";
+import type { FunctionModel, StackModel } from "#local/infra/model";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 

@@ -12,10 +12,11 @@ import OpenAI from "openai";
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { s3Client, sqsClient } from "#core/aws";
-import { mediaFolder, type Job } from "#core/jobs/model";
+import type { Job } from "#core/jobs/model";
+import { jobFolder } from "#core/media/layout";
 import { createJob, getJob } from "#core/jobs/repository";
-import { enqueuePoll } from "#core/polling/queue";
-import { OVERDUE_GRACE_MS } from "#core/polling/sweep";
+import { enqueuePoll } from "#core/pipeline/queue";
+import { OVERDUE_GRACE_MS } from "#core/pipeline/sweep";
 import { api, newKey, useStackEnvironment } from "../support/api";
 import { waitFor } from "../support/wait";
 
@@ -128,9 +129,9 @@ async function imageAt(url: string) {
 
 async function objectsOf(job: Pick<Job, "id" | "owner">) {
   const listed = await s3Client().send(
-    new ListObjectsV2Command({ Bucket: resource("Media").name, Prefix: mediaFolder(job) }),
+    new ListObjectsV2Command({ Bucket: resource("Media").name, Prefix: jobFolder(job) }),
   );
-  return (listed.Contents ?? []).map((object) => object.Key!.slice(mediaFolder(job).length)).sort();
+  return (listed.Contents ?? []).map((object) => object.Key!.slice(jobFolder(job).length)).sort();
 }
 
 /** The poller's log lines for a job: one `{message: "polled", jobId, outcome}` per poll. */

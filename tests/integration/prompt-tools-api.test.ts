@@ -235,7 +235,10 @@ describe("POST /api/videos with a referenceKey", () => {
       { timeoutMs: 90_000, what: "the first job to complete with its frames" },
     );
     finishedId = first.id;
-    const lastFrame = await frameReferenceKey(await resolveCredential(owner), first.id, "last");
+    const lastFrame = await frameReferenceKey(await resolveCredential(owner), {
+      id: first.id,
+      frame: "last",
+    });
     expect(lastFrame).toBe(`videos/${ownerIdFor(owner)}/${first.id}/last.png`);
 
     const { status, body } = await api("/api/videos", {

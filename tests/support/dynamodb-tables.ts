@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { startDynamoDb } from "#local/aws/dynamodb";
-import { loadStackModel } from "#local/infra-recorder";
+import { loadStackModel } from "#local/infra/index";
 import { ensureResources } from "#local/aws/resources";
 import { stackModel } from "./stack-model";
 

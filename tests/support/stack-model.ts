@@ -1,4 +1,4 @@
-import { emptyStackModel, type FunctionModel, type StackModel } from "#local/stack-model";
+import { emptyStackModel, type FunctionModel, type StackModel } from "#local/infra/model";
 
 /** A function whose handler is a fixture in tests/fixtures/handlers, e.g. fixture("http.echo"). */
 export function fixture(handler: string, overrides: Partial<FunctionModel> = {}): FunctionModel {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileSlug } from "#core/downloads";
+import { fileSlug } from "#core/videos/index";
 
 describe("download file names", () => {
   it("are the prompt's words, safe anywhere", () => {

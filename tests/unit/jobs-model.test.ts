@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  MEDIA_VARIANTS,
-  isJobId,
-  mediaKey,
-  newJob,
-  parseVideoKey,
-  type Job,
-} from "#core/jobs/model";
+import { isJobId, newJob, type Job } from "#core/jobs/model";
+import { MEDIA_VARIANTS, mediaKey, parseVideoKey } from "#core/media/layout";
 import { toPublicJob } from "#core/videos/view";
 
 const owner = "f3kA9_x-ownerHmacInBase64url0123456789abcd";

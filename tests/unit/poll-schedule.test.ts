@@ -5,14 +5,14 @@ import {
   decideAfterFailure,
   GIVE_UP_AFTER_MS,
   RETRIES_EXHAUSTED,
-} from "#core/polling/failures";
-import { MAX_DELAY_SECONDS } from "#core/polling/queue";
+} from "#core/pipeline/failures";
+import { MAX_DELAY_SECONDS } from "#core/pipeline/queue";
 import {
   expectedGenerationSeconds,
   firstPollDelaySeconds,
   nextPollDelaySeconds,
   retryDelaySeconds,
-} from "#core/polling/schedule";
+} from "#core/pipeline/schedule";
 import {
   ContentExpired,
   ProviderRateLimited,

@@ -7,10 +7,9 @@ import {
   describeChanges,
   describeFrame,
   fitToLimit,
-  ImproveRequest,
 } from "#core/prompts";
 import { improvePrompt as emulatorRewrite } from "#local/providers/openai/responses";
-import { MAX_PROMPT_LENGTH } from "#core/videos/index";
+import { ImproveRequest, MAX_PROMPT_LENGTH } from "#core/requests";
 
 describe("the instructions", () => {
   it("cover every aspect of the guide, and the person's words", () => {

@@ -21,7 +21,7 @@ describe("providerFailureToTakesError", () => {
   it("turns a rate limit into a 429 with a whole-second retry-after", () => {
     const error = providerFailureToTakesError(new ProviderRateLimited(1_500));
     expect(error?.status).toBe(429);
-    expect(error?.headers).toEqual({ "retry-after": "2" });
+    expect(error?.retryAfterSeconds).toBe(2);
   });
 
   it("turns an outage into a 503 and a lapsed copy into a 410", () => {

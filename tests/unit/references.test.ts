@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { openaiProvider } from "#core/providers/openai";
-import { newReferenceKey, parseReferenceKey } from "#core/references";
-import { checkCapabilities } from "#core/videos/index";
+import { ulid } from "ulid";
+import { parseReferenceKey, referenceKey } from "#core/media/layout";
+import { checkCapabilities } from "#core/providers/index";
 
 const OWNER = "Zm9vYmFyLW93bmVyX2lk-_";
 const JOB = "01JC3Z8W6K2M4N5P7Q8R9S0T1V";
 
 describe("reference keys", () => {
   it("a new key is a PNG under the owner's references", () => {
-    const key = newReferenceKey(OWNER);
+    const key = referenceKey(OWNER, ulid());
     expect(key).toMatch(/^references\/Zm9vYmFyLW93bmVyX2lk-_\/[0-9A-HJKMNP-TV-Z]{26}\.png$/);
     expect(parseReferenceKey(key)).toEqual({ owner: OWNER });
   });

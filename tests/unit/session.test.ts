@@ -3,13 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seal } from "#core/sealing";
 import {
   callerFromSession,
-  cookieValue,
-  isSameOrigin,
   openSession,
   sealSession,
   SESSION_COOKIE,
   SESSION_SECONDS,
 } from "#core/session";
+import { cookieValue, isSameOrigin } from "#functions/http/headers";
 import { authenticate } from "#functions/http/request";
 import { takesRejection } from "../support/errors";
 

@@ -6,6 +6,6 @@ import { withUrl } from "./url";
 /** GET /api/videos/{id}/shares — the video's links, newest first, with their view counts. */
 export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
-  const shares = await listShares(caller, pathParameter(event, "id"));
+  const shares = await listShares(caller, { id: pathParameter(event, "id") });
   return json(200, { shares: shares.map((share) => withUrl(event, share)) });
 });

@@ -5,6 +5,9 @@ import { httpHandler } from "../respond";
 /** DELETE /api/videos/{id}/shares/{token} — the link stops working at once (410 from then on). */
 export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
-  await revokeShare(caller, pathParameter(event, "id"), pathParameter(event, "token"));
+  await revokeShare(caller, {
+    id: pathParameter(event, "id"),
+    token: pathParameter(event, "token"),
+  });
   return { statusCode: 204 };
 });

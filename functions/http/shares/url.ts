@@ -1,4 +1,5 @@
-import { requestOrigin, shareUrl, type PublicShare } from "#core/shares";
+import { shareUrl, type PublicShare } from "#core/shares";
+import { requestOrigin } from "../headers";
 import type { HttpEvent } from "../respond";
 
 /**

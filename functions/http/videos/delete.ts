@@ -5,6 +5,6 @@ import { httpHandler } from "../respond";
 /** DELETE /api/videos/{id} — the job, its media, and the provider's copy where supported. */
 export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
-  await deleteVideo(caller, pathParameter(event, "id"));
+  await deleteVideo(caller, { id: pathParameter(event, "id") });
   return { statusCode: 204 };
 });

@@ -50,10 +50,10 @@ describe("share links that must not play", () => {
   it("an expired link is gone (410): written already expired, and read with a later clock", async () => {
     const caller = await resolveCredential(key);
     const twoHoursAgo = Date.now() - 2 * 60 * 60 * 1000;
-    const expired = await createShare(caller, id, 3600, twoHoursAgo);
+    const expired = await createShare(caller, { id: id, expiresIn: 3600 }, twoHoursAgo);
     await expectNoPlay(expired.token, 410);
 
-    const fresh = await createShare(caller, id, 3600);
+    const fresh = await createShare(caller, { id: id, expiresIn: 3600 });
     await expect(viewShare(fresh.token, Date.now() + 3599_000)).resolves.toBeTruthy();
     await expect(viewShare(fresh.token, Date.now() + 3601_000)).rejects.toMatchObject({
       status: 410,

@@ -2,7 +2,7 @@ import { error } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
 import type { PublicJob } from "$core/videos/view";
-import { MAX_PAGE_SIZE } from "$core/jobs/repository";
+import { MAX_PAGE_SIZE } from "$core/requests";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "$core/jobs/state";
 import { getVideo, listVideos } from "$core/videos";
 
@@ -56,7 +56,7 @@ export async function libraryPage(
 export async function jobsNow(caller: ResolvedCredential, ids: string[]): Promise<PublicJob[]> {
   const found = await Promise.all(
     ids.map((id) =>
-      getVideo(caller, id).catch((caught: unknown) => {
+      getVideo(caller, { id }).catch((caught: unknown) => {
         if (caught instanceof TakesError && (caught.status === 404 || caught.status === 400)) {
           return undefined;
         }

@@ -6,7 +6,7 @@ import { getVideo, listChildVideos } from "$core/videos";
 /** The job this one remixes or continues, or null when it has none or it was deleted. */
 export async function parentOf(caller: ResolvedCredential, job: PublicJob) {
   if (!job.parentId) return null;
-  return getVideo(caller, job.parentId).catch((error: unknown) => {
+  return getVideo(caller, { id: job.parentId }).catch((error: unknown) => {
     if (error instanceof TakesError && error.status === 404) return null;
     throw error;
   });
@@ -14,4 +14,4 @@ export async function parentOf(caller: ResolvedCredential, job: PublicJob) {
 
 /** The remixes and continuations made from `job`, newest first. */
 export const childrenOf = (caller: ResolvedCredential, job: PublicJob) =>
-  listChildVideos(caller, job.id);
+  listChildVideos(caller, { id: job.id });

@@ -14,7 +14,7 @@ export const CREATED_PARAM = "shared";
 export async function sharesOf(caller: ResolvedCredential, job: PublicJob, url: URL) {
   const shares: ShareLink[] =
     job.status === "completed"
-      ? (await listShares(caller, job.id)).map((share) => ({
+      ? (await listShares(caller, { id: job.id })).map((share) => ({
           ...share,
           url: shareUrl(url.origin, share.token),
         }))
@@ -39,13 +39,14 @@ interface ShareActionEvent {
  */
 export async function createShareAction({ locals, params, request }: ShareActionEvent) {
   const caller = callerOf(locals);
-  const expiresIn = Number((await request.formData()).get("expiresIn"));
+  const expiresIn = (await request.formData()).get("expiresIn");
   let token: string;
   try {
-    token = (await createShare(caller, params.id, expiresIn)).token;
+    token = (await createShare(caller, { id: params.id, expiresIn })).token;
   } catch (error) {
-    const message = (error as TakesError).message.replace(/^expiresIn:\s*/, "");
-    return fail(failureStatus(error), { share: { created: "", error: message } });
+    return fail(failureStatus(error), {
+      share: { created: "", error: (error as TakesError).message },
+    });
   }
   redirect(303, `/videos/${params.id}?${CREATED_PARAM}=${token}#shares`);
 }
@@ -55,7 +56,7 @@ export async function revokeShareAction({ locals, params, request }: ShareAction
   const caller = callerOf(locals);
   const token = String((await request.formData()).get("token") ?? "");
   try {
-    await revokeShare(caller, params.id, token);
+    await revokeShare(caller, { id: params.id, token });
   } catch (error) {
     return fail(failureStatus(error), {
       share: { created: "", error: (error as TakesError).message },

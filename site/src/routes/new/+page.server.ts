@@ -5,13 +5,8 @@ import { createImage } from "$core/images";
 import { isJobId } from "$core/jobs/model";
 import type { PublicJob } from "$core/videos/view";
 import { improvePrompt } from "$core/prompts";
-import {
-  createVideo,
-  frameReferenceKey,
-  getVideo,
-  MAX_PROMPT_LENGTH,
-  VideoRequest,
-} from "$core/videos";
+import { MAX_PROMPT_LENGTH } from "$core/requests";
+import { createVideo, frameReferenceKey, getVideo } from "$core/videos";
 import { defaultValues, frameSources, parseFrame, readValues } from "$lib/server/create";
 import { fieldErrorsOf, failureStatus, type FieldErrors } from "$lib/server/errors";
 import { callerOf, priceTable, providerOptions } from "$lib/server/studio";
@@ -29,7 +24,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const from = url.searchParams.get("from");
   let source: PublicJob | undefined;
   if (from && isJobId(from)) {
-    source = await getVideo(caller, from).catch((error: unknown) => {
+    source = await getVideo(caller, { id: from }).catch((error: unknown) => {
       if (error instanceof TakesError && error.status === 404) return undefined;
       throw error;
     });
@@ -60,47 +55,39 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   };
 };
 
-/** Messages for the fields the schema checks, in the words of the form. */
-const SCHEMA_MESSAGES: Record<string, string> = {
-  model: "Choose a model.",
-  seconds: "Choose a duration.",
-  size: "Choose a size.",
-  provider: "Choose a provider.",
-};
+/** A reference the form could not resolve: shown beside the reference picker. */
+const referenceError = (message: string) =>
+  new TakesError(400, "invalid_reference", message, { field: "reference" });
 
-function schemaErrors(values: CreateValues): FieldErrors | undefined {
-  const parsed = VideoRequest.safeParse(values);
-  if (parsed.success) return undefined;
-  const errors: FieldErrors = {};
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    errors[field] ??=
-      field === "prompt" ? issue.message : (SCHEMA_MESSAGES[field] ?? issue.message);
-  }
-  return errors;
-}
-
-/** The reference the form chose, as core/videos takes it: upload bytes or a stored key. */
+/**
+ * The reference the form chose, as createVideo takes it: upload bytes or a stored key. Whatever
+ * goes wrong here concerns the reference picker, so errors are placed there.
+ */
 async function chosenReference(
   caller: ResolvedCredential,
   values: CreateValues,
   file: FormDataEntryValue | null,
-): Promise<{ upload?: Uint8Array; referenceKey?: string; error?: string }> {
+): Promise<{ upload?: Uint8Array; referenceKey?: string }> {
   switch (values.referenceMode) {
     case "upload":
       if (!(file instanceof File) || file.size === 0) {
-        return { error: "Choose an image to upload, or pick another reference option." };
+        throw referenceError("Choose an image to upload, or pick another reference option.");
       }
       return { upload: new Uint8Array(await file.arrayBuffer()) };
     case "generate":
       if (!values.generatedKey) {
-        return { error: "Generate an image first, or pick another reference option." };
+        throw referenceError("Generate an image first, or pick another reference option.");
       }
       return { referenceKey: values.generatedKey };
     case "frame": {
       const frame = parseFrame(values.frame);
-      if (!frame) return { error: "Pick a frame, or choose another reference option." };
-      return { referenceKey: await frameReferenceKey(caller, frame.id, frame.frame) };
+      if (!frame) throw referenceError("Pick a frame, or choose another reference option.");
+      // A frame that vanished (its take was deleted) or is not extracted yet.
+      const referenceKey = await frameReferenceKey(caller, frame).catch((error: unknown) => {
+        if (!(error instanceof TakesError)) throw error;
+        throw new TakesError(error.status, error.code, error.message, { field: "reference" });
+      });
+      return { referenceKey };
     }
     default:
       return {};
@@ -117,28 +104,21 @@ export const actions: Actions = {
     const caller = callerOf(locals);
     const form = await request.formData();
     const values = readValues(form, defaultValues(providerOptions()));
-    const invalid = schemaErrors(values);
-    if (invalid) return failWith(400, values, invalid);
-
     let job: PublicJob;
     try {
-      const { upload, referenceKey, error } = await chosenReference(
+      const { upload, referenceKey } = await chosenReference(
         caller,
         values,
         form.get("referenceFile"),
       );
-      if (error) return failWith(400, values, { reference: error });
+      const { prompt, provider, model, seconds, size } = values;
       job = await createVideo(
         caller,
-        VideoRequest.parse({ ...values, ...(referenceKey && { referenceKey }) }),
+        { prompt, provider, model, seconds, size, referenceKey },
         upload,
       );
     } catch (error) {
-      const status = failureStatus(error);
-      const takes = error as TakesError;
-      // A reference that vanished (a deleted take's frame) or is not extracted yet.
-      const field = values.referenceMode !== "none" && takes.status === 404 ? "reference" : "form";
-      return failWith(status, values, fieldErrorsOf(takes, field));
+      return failWith(failureStatus(error), values, fieldErrorsOf(error as TakesError));
     }
     redirect(303, `/videos/${job.id}`);
   },
@@ -147,16 +127,9 @@ export const actions: Actions = {
   improve: async ({ request, locals }) => {
     const caller = callerOf(locals);
     const values = readValues(await request.formData(), defaultValues(providerOptions()));
-    if (!values.prompt.trim()) {
-      return failWith(400, values, { prompt: "Write a prompt first, then improve it." });
-    }
     try {
-      const improved = await improvePrompt(caller, {
-        prompt: values.prompt,
-        model: values.model,
-        seconds: values.seconds,
-        size: values.size,
-      });
+      const { prompt, model, seconds, size } = values;
+      const improved = await improvePrompt(caller, { prompt, model, seconds, size });
       return { values, improved: { original: values.prompt, ...improved } };
     } catch (error) {
       return failWith(failureStatus(error), values, fieldErrorsOf(error as TakesError, "improve"));
@@ -184,10 +157,8 @@ export const actions: Actions = {
     const caller = callerOf(locals);
     const values = readValues(await request.formData(), defaultValues(providerOptions()));
     values.referenceMode = "generate";
+    // The image's description, or else the video's prompt: the form's imagePrompt field either way.
     const prompt = values.imagePrompt.trim() || values.prompt.trim();
-    if (!prompt) {
-      return failWith(400, values, { imagePrompt: "Describe the image to generate." });
-    }
     try {
       const { image } = await createImage(caller, { prompt, size: values.size });
       values.imagePrompt = prompt;
@@ -195,11 +166,8 @@ export const actions: Actions = {
       values.generatedUrl = image.url;
       return { values, generated: image };
     } catch (error) {
-      const takes = error as TakesError;
-      const status = failureStatus(error);
-      const errors = fieldErrorsOf(takes, "imagePrompt");
-      if (errors.prompt) return failWith(status, values, { imagePrompt: errors.prompt });
-      return failWith(status, values, errors);
+      const errors = fieldErrorsOf(error as TakesError, "imagePrompt", { prompt: "imagePrompt" });
+      return failWith(failureStatus(error), values, errors);
     }
   },
 };

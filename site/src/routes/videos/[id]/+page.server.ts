@@ -2,8 +2,9 @@ import { fail, redirect } from "@sveltejs/kit";
 import { TakesError } from "$core/errors";
 import { estimateCostUsd } from "$core/pricing";
 import { getProvider } from "$core/providers";
-import { deleteVideo, getVideo, MAX_PROMPT_LENGTH, remixVideo } from "$core/videos";
-import { failureStatus, fieldErrorsOf, orErrorPage } from "$lib/server/errors";
+import { MAX_PROMPT_LENGTH } from "$core/requests";
+import { deleteVideo, getVideo, remixVideo } from "$core/videos";
+import { failureStatus, orErrorPage } from "$lib/server/errors";
 import { childrenOf, parentOf } from "$lib/server/lineage";
 import { createShareAction, revokeShareAction, sharesOf } from "$lib/server/shares";
 import { callerOf } from "$lib/server/studio";
@@ -11,7 +12,7 @@ import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const caller = callerOf(locals);
-  const job = await orErrorPage(getVideo(caller, params.id));
+  const job = await orErrorPage(getVideo(caller, { id: params.id }));
   const [parent, children] = await Promise.all([parentOf(caller, job), childrenOf(caller, job)]);
   let canRemix = false;
   try {
@@ -36,16 +37,13 @@ export const actions: Actions = {
   remix: async ({ locals, params, request }) => {
     const caller = callerOf(locals);
     const prompt = String((await request.formData()).get("prompt") ?? "");
-    if (!prompt.trim()) {
-      return fail(400, { remix: { prompt, error: "Describe what should change." } });
-    }
     let id: string;
     try {
-      id = (await remixVideo(caller, params.id, prompt.slice(0, MAX_PROMPT_LENGTH + 1))).id;
+      id = (await remixVideo(caller, { id: params.id, prompt })).id;
     } catch (error) {
-      const status = failureStatus(error);
-      const errors = fieldErrorsOf(error as TakesError, "prompt");
-      return fail(status, { remix: { prompt, error: errors.prompt ?? errors.form ?? "" } });
+      // The form has one field, the prompt: whatever went wrong is said beside it.
+      const message = (error as TakesError).message;
+      return fail(failureStatus(error), { remix: { prompt, error: message } });
     }
     redirect(303, `/videos/${id}`);
   },
@@ -54,7 +52,7 @@ export const actions: Actions = {
   delete: async ({ locals, params }) => {
     const caller = callerOf(locals);
     try {
-      await deleteVideo(caller, params.id);
+      await deleteVideo(caller, { id: params.id });
     } catch (error) {
       // Already gone (another tab): the outcome the person asked for.
       if (!(error instanceof TakesError && error.status === 404)) {

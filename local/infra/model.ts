@@ -1,5 +1,5 @@
 /**
- * What the infrastructure declares, as plain data. `loadStackModel()` (local/infra-recorder.ts)
+ * What the infrastructure declares, as plain data. `loadStackModel()` (local/infra/index.ts)
  * produces it by running `sst.config.ts`'s `run()` with recording stand-ins for the SST globals.
  * The local stack creates its tables, bucket and queues from it and the local runtime wires the
  * handlers from it, so local and AWS cannot drift apart; the infra wiring test asserts on it.

@@ -1,0 +1,133 @@
+/**
+ * What each use case accepts, as zod schemas: the one description of Takes' requests. The use
+ * cases parse their input with these at the door (core/fn.ts), so the API's handlers and the
+ * site's form actions hand over what they received and get the same checks and messages back.
+ * Messages are written for the person who filled in the field; fn names the field beside them.
+ */
+import { z } from "zod";
+import { isJobId } from "./jobs/model";
+import { JOB_STATUSES } from "./jobs/state";
+
+/** Prompts past this length are refused, as the provider would refuse them. */
+export const MAX_PROMPT_LENGTH = 4000;
+
+/** Most jobs one page of a listing holds. */
+export const MAX_PAGE_SIZE = 100;
+
+/** A share link lasts from an hour to 30 days. */
+export const MIN_SHARE_SECONDS = 60 * 60;
+export const MAX_SHARE_SECONDS = 30 * 24 * 60 * 60;
+
+/** A prompt as people write it, for a video or for the text model that improves one. */
+export const Prompt = z
+  .string({ error: "Write a prompt." })
+  .trim()
+  .min(1, "Write a prompt.")
+  .max(MAX_PROMPT_LENGTH, `Keep the prompt under ${MAX_PROMPT_LENGTH} characters.`);
+
+/** A whole number arrives as a JSON number or, from a form or query, a string of digits. */
+const wholeNumber = (digits: number, message: string) =>
+  z.union(
+    [
+      z.number({ error: message }),
+      z
+        .string()
+        .regex(new RegExp(`^\\d{1,${digits}}$`), message)
+        .transform(Number),
+    ],
+    { error: message },
+  );
+
+/** A job id: 400 `invalid_id` for anything that cannot be one. */
+export const VideoId = z
+  .string({ error: "That is not a video id." })
+  .refine(isJobId, { message: "That is not a video id.", params: { code: "invalid_id" } });
+
+export const Model = z.string({ error: "Choose a model." }).min(1, "Choose a model.").max(100);
+export const Seconds = wholeNumber(3, "Choose a duration.");
+export const Size = z.string({ error: "Choose a size." }).min(1, "Choose a size.").max(20);
+
+/** POST /api/videos: a new generation. */
+export const VideoRequest = z.object({
+  prompt: Prompt,
+  model: Model,
+  seconds: Seconds,
+  size: Size,
+  provider: z
+    .string({ error: "Choose a provider." })
+    .min(1, "Choose a provider.")
+    .max(50)
+    .optional(),
+  /**
+   * A reference image already in the caller's library, instead of an uploaded one: a generated
+   * image (POST /api/images), an earlier upload, or a job's frame (see frameReferenceKey).
+   */
+  referenceKey: z.string().min(1).max(300).optional(),
+});
+export type VideoRequest = z.output<typeof VideoRequest>;
+
+/** One of the caller's videos, by id. */
+export const VideoRef = z.object({ id: VideoId });
+
+/** POST /api/videos/{id}/remix. */
+export const RemixRequest = z.object({
+  id: VideoId,
+  prompt: Prompt,
+});
+
+/** GET /api/videos. */
+export const ListRequest = z.object({
+  cursor: z.string().max(200).optional(),
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(24),
+});
+export type ListRequest = z.output<typeof ListRequest>;
+
+/** GET /api/videos/{id}/frames/{first|last}, and a frame as the reference of a new video. */
+export const FrameRequest = z.object({ id: VideoId, frame: z.enum(["first", "last"]) });
+export type Frame = z.output<typeof FrameRequest>["frame"];
+
+/** POST /api/prompts/improve: the clip the prompt is for, each setting optional. */
+export const ImproveRequest = VideoRequest.pick({ model: true, seconds: true, size: true })
+  .partial()
+  .extend({ prompt: Prompt });
+export type ImproveRequest = z.output<typeof ImproveRequest>;
+
+/** POST /api/images: a reference image of exactly one of the video sizes. */
+export const ImageRequest = z.object({
+  prompt: z
+    .string({ error: "Describe the image to generate." })
+    .trim()
+    .min(1, "Describe the image to generate.")
+    .max(MAX_PROMPT_LENGTH, `Keep the description under ${MAX_PROMPT_LENGTH} characters.`),
+  size: Size,
+});
+export type ImageRequest = z.output<typeof ImageRequest>;
+
+const shareExpiry =
+  `A link lasts from ${MIN_SHARE_SECONDS} s (1 hour) to ${MAX_SHARE_SECONDS} s (30 days), ` +
+  "in whole seconds.";
+
+/** Seconds as a JSON number or, from a form, a string of digits; anything else is no expiry. */
+const toSeconds = (value: unknown) =>
+  typeof value === "number"
+    ? value
+    : typeof value === "string" && /^\d{1,9}$/.test(value)
+      ? Number(value)
+      : NaN;
+
+/** POST /api/videos/{id}/shares. */
+export const ShareRequest = z.object({
+  id: VideoId,
+  expiresIn: z
+    .unknown()
+    .transform(toSeconds)
+    .refine(
+      (seconds) =>
+        Number.isInteger(seconds) && seconds >= MIN_SHARE_SECONDS && seconds <= MAX_SHARE_SECONDS,
+      { message: shareExpiry, params: { code: "invalid_expiry" } },
+    ),
+});
+
+/** DELETE /api/videos/{id}/shares/{token}. */
+export const RevokeShareRequest = z.object({ id: z.string(), token: z.string() });

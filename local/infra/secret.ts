@@ -1,0 +1,13 @@
+/** `sst.Secret` (platform/src/components/secret.ts): its name and the placeholder it may declare. */
+import { StandIn } from "./recording";
+import { optionalString } from "./values";
+
+export class SecretStandIn extends StandIn {
+  constructor(name: string, placeholder?: unknown) {
+    super(name, "sst.Secret");
+    const { model } = this.recording;
+    model.secrets.push(name);
+    const value = optionalString(placeholder, `${name}: placeholder`);
+    if (value !== undefined) model.secretDefaults[name] = value;
+  }
+}
