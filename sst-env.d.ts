@@ -18,6 +18,10 @@ declare module "sst" {
       type: "sst.aws.Queue";
       url: string;
     };
+    FalKey: {
+      type: "sst.sst.Secret";
+      value: string;
+    };
     FramesDeadLetters: {
       type: "sst.aws.Queue";
       url: string;
@@ -51,6 +55,10 @@ declare module "sst" {
       value: string;
     };
     ProviderKey: {
+      type: "sst.sst.Secret";
+      value: string;
+    };
+    RunwayKey: {
       type: "sst.sst.Secret";
       value: string;
     };

@@ -16,24 +16,16 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { PART_SIZE, QUEUE_SIZE } from "#core/media/storage";
-import { startTestAws } from "#tests/support/aws-emulator";
+import { localBucketName } from "#local/aws/resources";
+import { startLinkedResources } from "#local/link";
 import type { CopyRun, Strategy } from "./copy-run";
-import {
-  fixed,
-  MB,
-  median,
-  MiB,
-  printHeading,
-  printTable,
-  ratio,
-  setSstResources,
-} from "./support";
+import { fixed, MB, median, MiB, printHeading, printTable, ratio } from "./support";
 
 const SIZES = [50 * MB, 500 * MB];
 const STRATEGIES: readonly Strategy[] = ["streaming", "naive"];
 /** Runs per size and strategy; the table shows medians. */
 const REPETITIONS = 3;
-const BUCKET = "media";
+const BUCKET = localBucketName("Media");
 const BLOCK = MiB;
 
 /** A pseudo-random block (xorshift32, fixed seed): the same bytes on every run. */
@@ -99,12 +91,14 @@ printHeading(
 );
 
 const storage = await mkdtemp(join(tmpdir(), "takes-bench-copy-"));
-const aws = await startTestAws({ s3StorageDir: storage });
+// Object bodies as files, not in this process's memory.
+const aws = await startLinkedResources({
+  tables: false,
+  stage: "bench",
+  aws: { s3StorageDir: storage },
+});
 const source = await startSource();
 try {
-  await aws.createBucket(BUCKET);
-  setSstResources({ Media: { name: BUCKET } });
-
   const runs = new Map<string, CopyRun[]>();
   const runsOf = (size: number, strategy: Strategy) => runs.get(`${size} ${strategy}`) ?? [];
   for (const size of SIZES) {

@@ -17,13 +17,13 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { SQSClient, type SendMessageCommandInput } from "@aws-sdk/client-sqs";
+import type { SendMessageCommandInput } from "@aws-sdk/client-sqs";
 import { s3Client, sqsClient } from "#core/aws";
 import { resolveCredential } from "#core/credentials";
 import { mediaKey } from "#core/media/layout";
 import { getJob } from "#core/jobs/repository";
 import { isTerminal } from "#core/jobs/state";
-import { expectedGenerationSeconds } from "#core/pipeline/schedule";
+import { expectedGenerationSeconds } from "#core/providers/index";
 import { createVideo } from "#core/videos/index";
 import {
   Renderer,
@@ -33,22 +33,10 @@ import {
   type RenderRequest,
 } from "#local/providers/shared/render";
 import { createProviderEmulator } from "#local/providers/server";
-import { loadStackModel } from "#local/infra/index";
-import { localBucketName, ensureResources } from "#local/aws/resources";
+import { startLinkedResources } from "#local/link";
 import { invoke } from "#local/runtime/lambda";
 import { startSqsEventSources } from "#local/runtime/sqs-event-source";
-import { startTestAws } from "#tests/support/aws-emulator";
-import { startTestTables } from "#tests/support/dynamodb-tables";
-import {
-  fixed,
-  mean,
-  median,
-  percentile,
-  printHeading,
-  printTable,
-  ratio,
-  setSstResources,
-} from "./support";
+import { fixed, mean, median, percentile, printHeading, printTable, ratio } from "./support";
 
 const JOBS = 50;
 const MODEL = "sora-2";
@@ -276,7 +264,7 @@ printHeading(
     `${OUTPUT_SECONDS.join("/")} s of output in turn;\n` +
     `the emulator "generates" for ${OUTPUT_SECONDS.map(emulatorSeconds).join("/")} s ` +
     `± ${SPREAD_SECONDS / 2} s, ` +
-    `Takes' schedule expects ${OUTPUT_SECONDS.map((s) => expectedGenerationSeconds(MODEL, s)).join("/")} s ` +
+    `Takes' schedule expects ${OUTPUT_SECONDS.map((s) => expectedGenerationSeconds({ provider: "openai", model: MODEL, seconds: s })).join("/")} s ` +
     `and corrects from the reported progress.\n` +
     (REAL_RENDERS
       ? "Every job rendered by the emulator (--real-renders): on 2 cores, jobs finish when their render does.\n"
@@ -286,25 +274,21 @@ printHeading(
     `provider's completed_at (whole seconds, so each lag reads 0–1 s high).`,
 );
 
-const [tables, aws] = await Promise.all([startTestTables(), startTestAws()]);
 const proxy = await startCountingProxy();
-const sqs = new SQSClient({ region: REGION, endpoint: aws.emulator.url });
+const aws = await startLinkedResources({
+  stage: "bench",
+  secrets: {
+    // The operator's key, for access-code jobs; these jobs carry their own.
+    ProviderKey: "sk-bench-operator",
+    ProviderBaseUrl: `${proxy.url}/v1`,
+    ServerSecret: randomBytes(32).toString("base64"),
+  },
+});
 const clips = await mkdtemp(join(tmpdir(), "takes-bench-polling-"));
 let eventSource: ReturnType<typeof startSqsEventSources> | undefined;
 try {
   if (!REAL_RENDERS) await reuseRenders(clips);
-  const model = await loadStackModel();
-  // The tables exist already (startTestTables); this makes the bucket and the queues.
-  const queueUrls = await ensureResources({ ...model, tables: {} });
-  setSstResources({
-    ...Object.fromEntries(Object.keys(model.tables).map((name) => [name, { name }])),
-    Media: { name: localBucketName("Media") },
-    PollQueue: { url: queueUrls.PollQueue! },
-    // The operator's key, for access-code jobs; these jobs carry their own.
-    ProviderKey: { value: "sk-bench-operator" },
-    ProviderBaseUrl: { value: `${proxy.url}/v1` },
-    ServerSecret: { value: randomBytes(32).toString("base64") },
-  });
+  const { model, queueUrls, sqs } = aws;
   const storedAt = recordStoredTimes();
   overridePollDelays();
   // The PollQueue's mapping only (no frames worker): batches of 10, two pollers, as locally.
@@ -425,8 +409,7 @@ try {
   );
 } finally {
   await eventSource?.stop();
-  sqs.destroy();
   proxy.close();
-  await Promise.all([tables.stop(), aws.stop()]);
+  await aws.stop();
   await rm(clips, { recursive: true, force: true });
 }

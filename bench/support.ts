@@ -70,14 +70,3 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   await work();
   return (performance.now() - start) / 1000;
 }
-
-/**
- * The SST resources core/ reads (`Resource.X`), given as the local stack gives them. `Resource`
- * reads this once, on first access: set it before any core/ code touches a resource.
- */
-export function setSstResources(resources: Record<string, Record<string, string>>) {
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "bench" },
-    ...resources,
-  });
-}

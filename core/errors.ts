@@ -29,7 +29,7 @@ export class TakesError extends Error {
   /** The API's error body. A field's message names the field, as a reader of raw JSON needs. */
   toJSON() {
     const message = this.field ? `${this.field}: ${this.message}` : this.message;
-    return { error: { code: this.code, message, ...(this.field && { field: this.field }) } };
+    return { error: { code: this.code, message } };
   }
 }
 

@@ -1,13 +1,12 @@
 import sharp from "sharp";
 import { ulid } from "ulid";
-import type { ResolvedCredential } from "./credentials";
 import { TakesError } from "./errors";
 import { fn } from "./fn";
 import { log } from "./log";
 import { fitReference, MAX_STORED_IMAGE_BYTES, parseSize } from "./media/fit";
 import { referenceKey } from "./media/layout";
 import { presignGet, putMedia } from "./media/storage";
-import { checkCapabilities, defaultProvider } from "./providers";
+import { checkClipSettings, toolCredential, type ResolvedCredential } from "./credentials";
 import { interactiveCall } from "./providers/openai-client";
 import { checkRateLimit } from "./rate-limit";
 import { ImageRequest } from "./requests";
@@ -56,16 +55,14 @@ async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
 export const createImage = fn(
   ImageRequest,
   async (caller: ResolvedCredential, request): Promise<{ image: ReferenceImage }> => {
-    checkCapabilities(defaultProvider, { size: request.size });
+    checkClipSettings(caller, { size: request.size });
+    const credential = toolCredential(caller, "Image generation");
     await checkRateLimit(caller.ownerId, "images");
-    const reply = await interactiveCall(
-      caller.providerCredential,
-      "image model",
-      (client, options) =>
-        client.images.generate(
-          { model: IMAGE_MODEL, prompt: request.prompt, size: request.size },
-          options,
-        ),
+    const reply = await interactiveCall(credential, "image model", (client, options) =>
+      client.images.generate(
+        { model: IMAGE_MODEL, prompt: request.prompt, size: request.size },
+        options,
+      ),
     );
     const b64 = reply.data?.[0]?.b64_json;
     if (!b64) {

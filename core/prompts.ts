@@ -1,8 +1,7 @@
-import type { ResolvedCredential } from "./credentials";
 import { TakesError } from "./errors";
 import { fn } from "./fn";
 import { parseSize } from "./media/fit";
-import { checkCapabilities, defaultProvider } from "./providers";
+import { checkClipSettings, toolCredential, type ResolvedCredential } from "./credentials";
 import { interactiveCall } from "./providers/openai-client";
 import { checkRateLimit } from "./rate-limit";
 import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
@@ -199,30 +198,28 @@ export function describeChanges(
 export const improvePrompt = fn(
   ImproveRequest,
   async (caller: ResolvedCredential, request): Promise<ImprovedPrompt> => {
-    // The clip settings are the video provider's; a setting it does not offer is the caller's mistake.
-    checkCapabilities(defaultProvider, request);
+    // The clip settings are a video model's; a setting none of the caller's offers is a mistake.
+    const clip = checkClipSettings(caller, request);
+    const credential = toolCredential(caller, "Prompt improvement");
     await checkRateLimit(caller.ownerId, "improve");
     const model = textModel();
-    const response = await interactiveCall(
-      caller.providerCredential,
-      "text model",
-      (client, options) =>
-        client.responses.create(
-          {
-            model,
-            instructions: buildInstructions({
-              seconds: request.seconds,
-              size: request.size,
-              audio: defaultProvider.capabilities.audio,
-            }),
-            input: buildInput(request.prompt, request.seconds),
-            // A rewrite needs little deliberation, and the person is waiting.
-            ...(/^(gpt-5|o\d)/.test(model) && { reasoning: { effort: "low" as const } }),
-            // People's ideas are theirs: not kept by the provider for later retrieval.
-            store: false,
-          },
-          options,
-        ),
+    const response = await interactiveCall(credential, "text model", (client, options) =>
+      client.responses.create(
+        {
+          model,
+          instructions: buildInstructions({
+            seconds: request.seconds,
+            size: request.size,
+            audio: clip.sound,
+          }),
+          input: buildInput(request.prompt, request.seconds),
+          // A rewrite needs little deliberation, and the person is waiting.
+          ...(/^(gpt-5|o\d)/.test(model) && { reasoning: { effort: "low" as const } }),
+          // People's ideas are theirs: not kept by the provider for later retrieval.
+          store: false,
+        },
+        options,
+      ),
     );
     const text = cleanModelText(response.output_text ?? "");
     if (!text) {

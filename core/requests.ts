@@ -6,13 +6,11 @@
  */
 import { z } from "zod";
 import { isJobId } from "./jobs/model";
+import { MAX_PAGE_SIZE } from "./jobs/repository";
 import { JOB_STATUSES } from "./jobs/state";
 
 /** Prompts past this length are refused, as the provider would refuse them. */
 export const MAX_PROMPT_LENGTH = 4000;
-
-/** Most jobs one page of a listing holds. */
-export const MAX_PAGE_SIZE = 100;
 
 /** A share link lasts from an hour to 30 days. */
 export const MIN_SHARE_SECONDS = 60 * 60;
@@ -44,6 +42,16 @@ export const VideoId = z
   .refine(isJobId, { message: "That is not a video id.", params: { code: "invalid_id" } });
 
 export const Model = z.string({ error: "Choose a model." }).min(1, "Choose a model.").max(100);
+
+/** A yes/no as JSON's boolean or, from a form, "true"/"false" (or a checkbox's "on"). */
+const Flag = z.union([
+  z.boolean(),
+  z.enum(["true", "on"]).transform(() => true),
+  z.literal("false").transform(() => false),
+]);
+
+/** A stored image the caller owns: a generated or uploaded reference, or a job's frame. */
+const ImageKey = z.string().min(1).max(300);
 export const Seconds = wholeNumber(3, "Choose a duration.");
 export const Size = z.string({ error: "Choose a size." }).min(1, "Choose a size.").max(20);
 
@@ -53,16 +61,22 @@ export const VideoRequest = z.object({
   model: Model,
   seconds: Seconds,
   size: Size,
+  /** Which provider runs it; by default the first of the caller's that offers the model. */
   provider: z
     .string({ error: "Choose a provider." })
     .min(1, "Choose a provider.")
     .max(50)
     .optional(),
+  /** For models whose sound is optional: on by default (it may cost more). */
+  sound: Flag.optional(),
   /**
-   * A reference image already in the caller's library, instead of an uploaded one: a generated
-   * image (POST /api/images), an earlier upload, or a job's frame (see frameReferenceKey).
+   * A reference image already in the caller's library, instead of an uploaded one, as the clip's
+   * first frame: a generated image (POST /api/images), an earlier upload, or a job's frame (see
+   * frameReferenceKey).
    */
-  referenceKey: z.string().min(1).max(300).optional(),
+  referenceKey: ImageKey.optional(),
+  /** An image from the caller's library the clip ends on, for models that take a last frame. */
+  lastFrameKey: ImageKey.optional(),
 });
 export type VideoRequest = z.output<typeof VideoRequest>;
 
@@ -88,7 +102,13 @@ export const FrameRequest = z.object({ id: VideoId, frame: z.enum(["first", "las
 export type Frame = z.output<typeof FrameRequest>["frame"];
 
 /** POST /api/prompts/improve: the clip the prompt is for, each setting optional. */
-export const ImproveRequest = VideoRequest.pick({ model: true, seconds: true, size: true })
+export const ImproveRequest = VideoRequest.pick({
+  provider: true,
+  model: true,
+  seconds: true,
+  size: true,
+  sound: true,
+})
   .partial()
   .extend({ prompt: Prompt });
 export type ImproveRequest = z.output<typeof ImproveRequest>;

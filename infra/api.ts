@@ -1,6 +1,6 @@
 // The HTTP API. Every route gets its own function and links only what that handler touches.
 import { httpHandler } from "./functions";
-import { providerBaseUrl, providerKey, serverSecret, webhookSecret } from "./secrets";
+import { operatorKeys, providerBaseUrl, providerKey, serverSecret, webhookSecret } from "./secrets";
 import { codes, jobs, limits, media, shares } from "./storage";
 import { framesQueue, pollQueue } from "./queues";
 
@@ -19,13 +19,23 @@ api.route(
 );
 
 // Every video route resolves the caller (access codes are looked up by an HMAC under the server
-// secret) and reads the library; those that reach the provider also get its URL and the operator key.
+// secret) and reads the library; those that reach a provider also get the OpenAI-compatible URL
+// and the operator's keys (an access code runs on them; which providers are offered depends on
+// which keys are set).
 const caller = [codes, serverSecret];
 const library = [...caller, jobs, media];
-const withProvider = [...library, providerKey, providerBaseUrl];
+const withProvider = [...library, ...operatorKeys, providerBaseUrl];
 // Routes that start a job (or call a model) take from the caller's rate-limit budget (Limits);
-// starting a job also reserves an access code's seconds (Codes, linked to every route above).
-const startsJob = [...withProvider, pollQueue, limits];
+// starting a job also reserves an access code's seconds (Codes, linked to every route above),
+// and tells providers that take a webhook URL per job where Takes' webhook route is (Api).
+const startsJob = [...withProvider, pollQueue, limits, api];
+
+// The providers and models the caller can use; a brought key's account (e.g. Runway's credit
+// balance) is asked of its provider.
+api.route(
+  "GET /api/providers",
+  httpHandler("functions/http/providers/list.handler", [...caller, ...operatorKeys]),
+);
 
 api.route("POST /api/videos", httpHandler("functions/http/videos/create.handler", startsJob));
 api.route("GET /api/videos", httpHandler("functions/http/videos/list.handler", library));

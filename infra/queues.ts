@@ -1,7 +1,8 @@
 // Work queues and their workers. Every queue with a subscriber has a dead-letter queue, so a
 // message that keeps failing ends up where it is handled or seen, instead of vanishing.
+import { STORED_VIDEO_FILTER } from "../core/media/layout";
 import { workerHandler } from "./functions";
-import { providerBaseUrl, providerKey, serverSecret } from "./secrets";
+import { operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
 import { codes, jobs, media } from "./storage";
 
 /** SQS's maximum retention: dead letters wait long enough for a human to look at them. */
@@ -36,15 +37,16 @@ export const framesQueue = new sst.aws.Queue("FramesQueue", {
   dlq: { queue: framesDeadLetters.arn, retry: 3 },
 });
 
-// A stored video (videos/{id}/video.mp4) queues its frame extraction. A bucket takes one notify().
+// A stored video queues its frame extraction; the filter is the bucket layout's own
+// (core/media/layout.ts). A bucket takes one notify().
 media.notify({
   notifications: [
     {
       name: "VideoStored",
       queue: framesQueue,
       events: ["s3:ObjectCreated:*"],
-      filterPrefix: "videos/",
-      filterSuffix: "/video.mp4",
+      filterPrefix: STORED_VIDEO_FILTER.prefix,
+      filterSuffix: STORED_VIDEO_FILTER.suffix,
     },
   ],
 });
@@ -52,12 +54,12 @@ media.notify({
 const partialBatches = { batch: { size: 10, partialResponses: true } };
 
 // Polls the provider and, once a job is done, streams its files into the bucket. It acts with
-// the person's sealed key (ServerSecret unseals it) or the operator's. A job that fails or
-// expires gives the seconds it reserved back to its access code (Codes).
+// the person's sealed key (ServerSecret unseals it) or the operator's for the job's provider. A
+// job that fails or expires gives the seconds it reserved back to its access code (Codes).
 pollQueue.subscribe(
   workerHandler(
     "functions/queues/poller.handler",
-    [jobs, codes, media, pollQueue, providerKey, providerBaseUrl, serverSecret],
+    [jobs, codes, media, pollQueue, ...operatorKeys, providerBaseUrl, serverSecret],
     { timeout: "5 minutes", memory: "1024 MB" },
   ),
   partialBatches,
@@ -73,7 +75,7 @@ pollDeadLetters.subscribe(
 const FFMPEG_IN_PACKAGE = "bin/ffmpeg";
 
 // First and last frames (and a thumbnail and sprite sheet when the provider gave none), with the
-// static ffmpeg build shipped beside the handler (notes/ffmpeg.md). Memory buys CPU for ffmpeg.
+// static ffmpeg build shipped beside the handler (docs/notes/ffmpeg.md). Memory buys CPU for ffmpeg.
 framesQueue.subscribe(
   workerHandler("functions/queues/frames.handler", [jobs, media], {
     timeout: "2 minutes",

@@ -5,8 +5,9 @@ import { ensureAccessCode } from "#core/access-codes";
 import { ffmpegPath } from "#core/media/ffmpeg";
 import { startDynamoDb } from "./aws/dynamodb";
 import { loadStackModel } from "./infra/index";
+import { resourcesJson } from "./link";
 import { ensureResources, localBucketName } from "./aws/resources";
-import { loadLocalSecrets } from "./secrets";
+import { loadLocalSecrets, providerRouting } from "./secrets";
 import { assertPortFree, startService, type Service } from "./services";
 import type { StackModel } from "./infra/model";
 
@@ -100,31 +101,6 @@ export function buildSiteIfStale(build: string, echo: boolean) {
   if (result.status !== 0) {
     throw new Error(`The site failed to build:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
   }
-}
-
-function resourcesJson(
-  model: StackModel,
-  queueUrls: Record<string, string>,
-  secrets: Record<string, string>,
-  url: string,
-) {
-  const resources: Record<string, Record<string, string>> = {
-    App: { name: "takes", stage: "local" },
-    Api: { url, type: "sst.aws.ApiGatewayV2" },
-  };
-  for (const name of Object.keys(model.tables)) resources[name] = { name, type: "sst.aws.Dynamo" };
-  for (const name of Object.keys(model.buckets)) {
-    resources[name] = { name: localBucketName(name), type: "sst.aws.Bucket" };
-  }
-  for (const [name, queueUrl] of Object.entries(queueUrls)) {
-    resources[name] = { url: queueUrl, type: "sst.aws.Queue" };
-  }
-  for (const name of model.secrets) {
-    const value = secrets[name];
-    if (value === undefined) throw new Error(`The local stack has no value for secret ${name}`);
-    resources[name] = { value, type: "sst.sst.Secret" };
-  }
-  return JSON.stringify(resources);
 }
 
 /**
@@ -222,19 +198,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (failed) throw failed.reason;
 
     const queueUrls = await ensureResources(model);
+    const routing = providerRouting(secrets, providerUrl);
+    if (echo && routing.live.length) console.log(`live providers: ${routing.live.join(", ")}`);
     const env = {
       ...baseEnv,
-      SST_RESOURCES_JSON: resourcesJson(
-        model,
-        queueUrls,
-        {
+      ...routing.environment,
+      SST_RESOURCES_JSON: resourcesJson(model, {
+        stage: "local",
+        secrets: {
           ServerSecret: secrets.serverSecret,
           WebhookSecret: secrets.webhookSecret,
-          ProviderKey: secrets.providerKey,
-          ProviderBaseUrl: `${providerUrl}/v1`,
+          ...routing.secrets,
         },
-        url,
-      ),
+        everySecret: true,
+        queueUrls,
+        apiUrl: url,
+      }),
     };
     Object.assign(process.env, env);
     // Kept across restarts with its usage; `npm run codes` issues more (scripts/codes.ts).

@@ -1,5 +1,6 @@
 import { monotonicFactory } from "ulid";
-import { estimateCostUsd } from "../pricing";
+import { estimateCostUsd } from "../providers";
+import type { ProviderCost } from "../providers/contract";
 import type { MediaObject, MediaVariant } from "../media/layout";
 import type { ActiveStatus, JobStatus } from "./state";
 
@@ -49,7 +50,12 @@ export interface Job {
   seconds: number;
   /** "WIDTHxHEIGHT", e.g. "1280x720". */
   size: string;
+  /** Takes' own copy of the image the clip starts from (core/media/layout.ts referenceKey). */
   referenceKey?: string;
+  /** Takes' own copy of the image the clip ends on, for models that take one. */
+  lastFrameKey?: string;
+  /** Whether the clip was asked to have sound (models whose sound is optional). */
+  sound?: boolean;
   /** The job this one remixes or continues. */
   parentId?: string;
   status: JobStatus;
@@ -57,6 +63,10 @@ export interface Job {
   progress: number;
   /** The first poll that reported progress; the job's pace is measured from it. Only while active. */
   progressMark?: ProgressMark;
+  /** Ms epoch of the first poll that found the job running: a provider's queue time ends there. */
+  startedAt?: number;
+  /** Where the job waits in the provider's queue, as it last said. Only while queued. */
+  queuePosition?: number;
   error: JobError | null;
   createdAt: string;
   providerCompletedAt?: string;
@@ -74,8 +84,10 @@ export interface Job {
   /** The person's own provider key, sealed (core/sealing.ts); only while the job is active. */
   sealedCredential?: string;
   copyLease?: CopyLease;
-  /** Undefined when no price is known for the model at this size. */
+  /** At the model's list price; undefined when no price is known for the model at this size. */
   estimatedCostUsd?: number;
+  /** What the provider said it charges: its estimate at create, then its actual cost. */
+  providerCost?: ProviderCost & { final: boolean };
   /** Provider or copy failures in a row; a successful poll resets it. */
   consecutiveErrors: number;
   /** Only for jobs an access code paid for; brought keys have no quota. */
@@ -93,16 +105,24 @@ export type NewJob = Pick<
   | "seconds"
   | "size"
   | "referenceKey"
+  | "lastFrameKey"
+  | "sound"
   | "parentId"
   | "sealedCredential"
   | "quotaReservation"
+  | "providerCost"
 > & {
+  /** Given when the id had to be known before the job is recorded (the provider's token). */
+  id?: string;
   /** Ms epoch of the first poll. */
   nextPollAt: number;
 };
 
 // Monotonic, so jobs created in the same millisecond by one process still list in creation order.
-const nextJobId = monotonicFactory();
+const monotonicId = monotonicFactory();
+
+/** A new job's id: a ULID, so ids sort in creation order. */
+export const newJobId = (now = Date.now()) => monotonicId(now);
 
 const JOB_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const isJobId = (value: string) => JOB_ID.test(value);
@@ -113,7 +133,7 @@ export function newJob(input: NewJob, now = new Date()): Job {
   const status: ActiveStatus = "queued";
   return {
     ...input,
-    id: nextJobId(now.getTime()),
+    id: input.id ?? newJobId(now.getTime()),
     status,
     progress: 0,
     error: null,
@@ -122,7 +142,7 @@ export function newJob(input: NewJob, now = new Date()): Job {
     pollCount: 0,
     pollShard: ACTIVE_POLL_SHARD,
     ownerStatus: ownerStatusOf(input.owner, status),
-    estimatedCostUsd: estimateCostUsd(input.model, input.seconds, input.size),
+    estimatedCostUsd: estimateCostUsd(input),
     consecutiveErrors: 0,
   };
 }

@@ -12,7 +12,6 @@ import {
   type Update,
 } from "../dynamo";
 import { badRequest } from "../errors";
-import { MAX_PAGE_SIZE } from "../requests";
 import {
   ACTIVE_POLL_SHARD,
   isJobId,
@@ -88,9 +87,14 @@ const ACTIVE_ONLY_FIELDS = [
   "pollShard",
   "nextPollAt",
   "progressMark",
+  "startedAt",
+  "queuePosition",
   "sealedCredential",
   "copyLease",
 ];
+
+/** Most jobs one page of a listing holds. */
+export const MAX_PAGE_SIZE = 100;
 
 /** What a use case decides about a new job; the owner, key and first poll come from the caller. */
 export type NewJobFields = Omit<NewJob, "owner" | "sealedCredential" | "nextPollAt">;
@@ -215,7 +219,7 @@ export async function listChildJobs(
  */
 export function recordPoll(
   ref: JobRef,
-  poll: Pick<Job, "progress" | "progressMark" | "nextPollAt"> & {
+  poll: Pick<Job, "progress" | "progressMark" | "startedAt" | "queuePosition" | "nextPollAt"> & {
     status: "queued" | "in_progress";
   },
 ): Promise<Job | undefined> {
@@ -225,9 +229,13 @@ export function recordPoll(
       ...statusFields(ref, poll.status),
       progress: poll.progress,
       ...(poll.progressMark && { progressMark: poll.progressMark }),
+      ...(poll.startedAt !== undefined && { startedAt: poll.startedAt }),
+      ...(poll.queuePosition !== undefined && { queuePosition: poll.queuePosition }),
       nextPollAt: poll.nextPollAt,
       consecutiveErrors: 0,
     },
+    // A queue position belongs to a job still queued: once running, it is out of date.
+    ...(poll.queuePosition === undefined && { remove: ["queuePosition"] }),
     add: { pollCount: 1 },
     condition: `${allowed.condition} AND #progress <= :progress`,
     values: { ...allowed.values, progress: poll.progress },
@@ -257,7 +265,13 @@ export interface CopyClaim {
  */
 export async function claimCopy(
   ref: JobRef,
-  options: { leaseMs: number; providerExpiresAt?: string; now?: number },
+  options: {
+    leaseMs: number;
+    providerExpiresAt?: string;
+    /** What the provider reported it charged, when it says. */
+    providerCost?: Job["providerCost"];
+    now?: number;
+  },
 ): Promise<CopyClaim | undefined> {
   const now = options.now ?? Date.now();
   const lease: CopyLease = { id: randomUUID(), until: now + options.leaseMs };
@@ -268,6 +282,7 @@ export async function claimCopy(
       copyLease: lease,
       nextPollAt: lease.until,
       ...(options.providerExpiresAt ? { providerExpiresAt: options.providerExpiresAt } : {}),
+      ...(options.providerCost && { providerCost: options.providerCost }),
     },
     // The state machine says who may become "copying"; the lease says when a copying job may be
     // retaken.

@@ -44,7 +44,7 @@ async function copyVariant(
   signal: AbortSignal,
 ) {
   signal.throwIfAborted();
-  const content = await provider.download(credential, job.providerJobId, variant);
+  const content = await provider.download(credential, job, variant);
   const key = mediaKey(job, variant);
   const contentType = storedContentType(variant, content.contentType);
   const bytes = await streamToBucket(key, content, contentType, signal);
@@ -55,7 +55,7 @@ async function copyVariant(
 async function copyVariants(context: JobContext, signal: AbortSignal): Promise<JobMedia> {
   const media: JobMedia = {};
   for (const variant of OPTIONAL_VARIANTS) {
-    if (!context.provider.capabilities.variants.includes(variant)) continue;
+    if (!context.provider.variants.includes(variant)) continue;
     try {
       media[variant] = await copyVariant(context, variant, signal);
     } catch (error) {

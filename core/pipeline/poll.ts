@@ -87,7 +87,7 @@ export async function pollJob(
 
   let status: NormalisedStatus;
   try {
-    status = await context.provider.getStatus(context.credential, job.providerJobId);
+    status = await context.provider.getStatus(context.credential, job);
   } catch (error) {
     if (!(error instanceof ProviderFailure)) throw error;
     return afterFailure(job, error, now());
@@ -96,7 +96,7 @@ export async function pollJob(
   switch (status.status) {
     case "queued":
     case "in_progress":
-      return recordRunning(job, { status: status.status, progress: status.progress }, now());
+      return recordRunning(job, { ...status, status: status.status }, now());
     case "failed":
       await failJob(job, status.error ?? PROVIDER_GAVE_NO_REASON);
       return "failed";
@@ -107,19 +107,24 @@ export async function pollJob(
 
 async function recordRunning(
   job: Job,
-  reported: { status: "queued" | "in_progress"; progress: number },
+  reported: Pick<NormalisedStatus, "progress" | "queuePosition"> & {
+    status: "queued" | "in_progress";
+  },
   now: number,
 ): Promise<PollOutcome> {
-  const progressMark =
-    job.progressMark ??
-    (reported.progress > 0 ? { progress: reported.progress, at: now } : undefined);
-  const delaySeconds = nextPollDelaySeconds({ ...job, progressMark }, reported, now);
+  const progress = reported.progress ?? 0;
+  const progressMark = job.progressMark ?? (progress > 0 ? { progress, at: now } : undefined);
+  // Where a provider reports no progress, its queue time ends when the job is first seen running.
+  const startedAt = job.startedAt ?? (reported.status === "in_progress" ? now : undefined);
+  const delaySeconds = nextPollDelaySeconds({ ...job, progressMark, startedAt }, reported, now);
   const nextPollAt = now + delaySeconds * 1000;
   const recorded = await recordPoll(job, {
     // Providers can report "queued" again or a lower progress; the job never moves backwards.
     status: job.status === "in_progress" ? "in_progress" : reported.status,
-    progress: Math.max(job.progress, reported.progress),
+    progress: Math.max(job.progress, progress),
     progressMark,
+    startedAt,
+    queuePosition: reported.status === "queued" ? reported.queuePosition : undefined,
     nextPollAt,
   });
   // Not recorded: a concurrent poll moved the job on (or it was deleted) and schedules its own.
@@ -130,7 +135,7 @@ async function recordRunning(
 
 async function claimAndCopy(
   context: JobContext,
-  status: Pick<NormalisedStatus, "expiresAt" | "completedAt">,
+  status: Pick<NormalisedStatus, "expiresAt" | "completedAt" | "cost">,
   now: () => number,
 ): Promise<PollOutcome> {
   const { job } = context;
@@ -141,6 +146,7 @@ async function claimAndCopy(
   const claim = await claimCopy(job, {
     leaseMs: copyLeaseMs(),
     providerExpiresAt: status.expiresAt,
+    providerCost: status.cost && { ...status.cost, final: true },
     now: now(),
   });
   // Another poller won the claim; it copies.

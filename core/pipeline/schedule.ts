@@ -5,21 +5,11 @@
  * Every delay is whole seconds (SQS's unit), at least 1 s and at most SQS's 15 minutes.
  */
 import type { Job } from "../jobs/model";
-import { modelFamily } from "../pricing";
+import { expectedGenerationSeconds } from "../providers";
 import type { NormalisedStatus } from "../providers/contract";
 import { MAX_DELAY_SECONDS } from "./queue";
 
 const MIN_DELAY_SECONDS = 1;
-
-/**
- * Rough generation times, in seconds: a fixed start-up cost plus a cost per second of output.
- * Only a prior: once a job reports progress, its own pace takes over.
- */
-const GENERATION_TIME: Record<string, { base: number; perOutputSecond: number }> = {
-  "sora-2": { base: 20, perOutputSecond: 10 },
-  "sora-2-pro": { base: 40, perOutputSecond: 25 },
-};
-const UNKNOWN_MODEL_GENERATION_TIME = { base: 30, perOutputSecond: 15 };
 
 /**
  * The first look comes early, at this share of the expected time: it tells whether the provider
@@ -57,15 +47,15 @@ const RETRY_MAX_SECONDS = 300;
 const toDelay = (seconds: number) =>
   Math.min(MAX_DELAY_SECONDS, Math.max(MIN_DELAY_SECONDS, Math.ceil(seconds)));
 
-/** How long the provider should take to generate `seconds` of video with `model`, in seconds. */
-export function expectedGenerationSeconds(model: string, seconds: number): number {
-  const time = GENERATION_TIME[modelFamily(model)] ?? UNKNOWN_MODEL_GENERATION_TIME;
-  return time.base + time.perOutputSecond * seconds;
-}
+/** What the schedule knows of a job: what it is, and what its polls have seen. */
+type ScheduledJob = Pick<
+  Job,
+  "provider" | "model" | "seconds" | "createdAt" | "progress" | "progressMark" | "startedAt"
+>;
 
 /** Delay before the first poll of a job just accepted by the provider. */
-export function firstPollDelaySeconds(job: Pick<Job, "model" | "seconds">): number {
-  return toDelay(expectedGenerationSeconds(job.model, job.seconds) * FIRST_POLL_SHARE);
+export function firstPollDelaySeconds(job: Pick<Job, "provider" | "model" | "seconds">): number {
+  return toDelay(expectedGenerationSeconds(job) * FIRST_POLL_SHARE);
 }
 
 /**
@@ -73,7 +63,7 @@ export function firstPollDelaySeconds(job: Pick<Job, "model" | "seconds">): numb
  * is a whole percentage, so each reading is taken at its middle.
  */
 function remainingEstimates(
-  job: Pick<Job, "model" | "seconds" | "progressMark">,
+  job: Pick<Job, "provider" | "model" | "seconds" | "progressMark">,
   progress: number,
   ageSeconds: number,
   now: number,
@@ -86,7 +76,7 @@ function remainingEstimates(
     // The pace since progress was first seen: it leaves out time spent queued at the provider.
     estimates.push((left * (now - mark.at)) / 1000 / (progress - mark.progress));
   } else {
-    const expectedRest = (expectedGenerationSeconds(job.model, job.seconds) * left) / 100;
+    const expectedRest = (expectedGenerationSeconds(job) * left) / 100;
     estimates.push(expectedRest * PACE_PROBE_SHARE);
   }
   return estimates;
@@ -97,22 +87,29 @@ function remainingEstimates(
  * predicted completion: from the model's expected time until the job reports progress, then from
  * its own pace. Estimates disagree when a job sat in the provider's queue before it started, so
  * the earliest wins: a poll that comes early costs one request, one that comes late costs the
- * person waiting.
+ * person waiting. A provider that reports no progress leaves only the expected time, counted from
+ * when the job was first seen running.
  */
 export function nextPollDelaySeconds(
-  job: Pick<Job, "model" | "seconds" | "createdAt" | "progress" | "progressMark">,
+  job: ScheduledJob,
   status: Pick<NormalisedStatus, "progress">,
   now: number,
 ): number {
   const ageSeconds = Math.max(0, (now - Date.parse(job.createdAt)) / 1000);
-  const remaining =
-    status.progress > 0 && status.progress < 100
-      ? Math.min(...remainingEstimates(job, status.progress, ageSeconds, now))
-      : expectedGenerationSeconds(job.model, job.seconds) - ageSeconds;
+  const progress = status.progress;
+  let remaining: number;
+  if (progress !== undefined && progress > 0 && progress < 100) {
+    remaining = Math.min(...remainingEstimates(job, progress, ageSeconds, now));
+  } else if (progress === undefined && job.startedAt !== undefined) {
+    remaining = expectedGenerationSeconds(job) - Math.max(0, (now - job.startedAt) / 1000);
+  } else {
+    remaining = expectedGenerationSeconds(job) - ageSeconds;
+  }
   if (remaining <= 0) {
     return toDelay(Math.min(OVERDUE_MAX_DELAY_SECONDS, ageSeconds * OVERDUE_SHARE_OF_AGE));
   }
-  if (status.progress > job.progress) return toDelay(remaining);
+  // Without progress reports nothing says a job stalled: its expected time is all there is.
+  if (progress === undefined || progress > job.progress) return toDelay(remaining);
   const stalledDelay = Math.max(STALLED_MIN_DELAY_SECONDS, ageSeconds * STALLED_SHARE_OF_AGE);
   return toDelay(Math.max(remaining, stalledDelay));
 }

@@ -2,25 +2,57 @@ import { TakesError } from "../errors";
 
 /**
  * What every video provider adapter implements. Nothing outside core/providers/ may know which
- * provider a job runs on beyond its name and these capabilities (DESIGN.md).
+ * provider a job runs on beyond its name and what it declares here (docs/design.md): capabilities
+ * are declared per model, and the API's validation, the site's picker, cost estimates and the
+ * polling schedule's priors are all derived from these declarations.
  */
 
 /** The files a provider can hand over for a finished job. */
 export type ProviderVariant = "video" | "thumbnail" | "spritesheet";
 
-export interface ProviderCapabilities {
-  models: string[];
-  /** "WIDTHxHEIGHT". */
-  sizes: string[];
-  seconds: number[];
-  /** Accepts a reference image as the first frame / guide. */
-  imageInput: boolean;
-  /** Generates a soundtrack with the video, so prompts may describe sound. */
-  audio: boolean;
+/**
+ * A list price per second of output: the first rule whose sizes and sound match applies (a rule
+ * that names neither applies to everything). `source` and `checked` say where the figure comes
+ * from and when it was read, so a stale price is easy to spot.
+ */
+export interface ModelPrice {
+  perSecond: readonly { usd: number; sizes?: readonly string[]; sound?: boolean }[];
+  source: string;
+  /** The day the figure was read: YYYY-MM-DD. */
+  checked: string;
+}
+
+/** The images a model can start from or steer towards. */
+export interface ImageInputs {
+  /** A reference image as the clip's first frame. */
+  firstFrame: boolean;
+  /** An image the clip ends on (with or without a first frame). */
+  lastFrame: boolean;
+}
+
+/** One model as a provider offers it through Takes. */
+export interface VideoModel {
+  /** As the provider names it, and as requests name it ("gen4.5", "veo3.1"). */
+  id: string;
+  /** As people read it ("Gen-4.5", "Veo 3.1"). */
+  label: string;
+  /** The durations it accepts, in whole seconds. */
+  seconds: readonly number[];
+  /** The output sizes it delivers, "WIDTHxHEIGHT" (mapped from the provider's own vocabulary). */
+  sizes: readonly string[];
+  images: ImageInputs;
+  /** Whether the clip has a soundtrack: always, never, or as the request asks (it may cost more). */
+  sound: "always" | "optional" | "never";
+  /** Whether a finished take can be remixed with a new prompt on the provider. */
   remix: boolean;
-  variants: ProviderVariant[];
-  /** Sends completion webhooks (polling stays on regardless). */
-  webhooks: boolean;
+  /** Undefined where the provider publishes no price for it. */
+  price?: ModelPrice;
+  /**
+   * How long a generation usually takes, in seconds: a fixed start-up plus a cost per second of
+   * output. Only a prior for the polling schedule and progress estimates: a job's own reports
+   * take over.
+   */
+  typicalTime: { base: number; perOutputSecond: number };
 }
 
 export interface ReferenceImage {
@@ -29,24 +61,54 @@ export interface ReferenceImage {
 }
 
 export interface CreateVideoRequest {
+  /** Takes' id for the job about to be recorded: an idempotency token where the provider takes one. */
+  jobId: string;
   model: string;
   prompt: string;
   seconds: number;
   size: string;
-  reference?: ReferenceImage;
+  /** For models whose sound is "optional". */
+  sound: boolean;
+  firstFrame?: ReferenceImage;
+  lastFrame?: ReferenceImage;
+  /** Where the provider may post its completion webhook, when it sends them and Takes wants them. */
+  webhookUrl?: string;
+}
+
+/** What a provider charged (or, before it finished, expects to charge) for a job. */
+export interface ProviderCost {
+  usd: number;
+  /** In the provider's own unit, where it bills in one (Runway's credits). */
+  credits?: number;
+}
+
+export interface CreatedJob {
+  providerJobId: string;
+  /** The provider's own estimate, when it gives one at create. */
+  estimatedCost?: ProviderCost;
+}
+
+/** The job as an adapter needs to know it to ask about it. */
+export interface ProviderJobRef {
+  providerJobId: string;
+  model: string;
 }
 
 /** A provider's view of a job, in Takes' terms. */
 export interface NormalisedStatus {
   status: "queued" | "in_progress" | "completed" | "failed";
-  /** 0-100. */
-  progress: number;
+  /** 0-100, where the provider reports progress; undefined where it reports none. */
+  progress?: number;
+  /** Where the job waits in the provider's queue, when it says. */
+  queuePosition?: number;
   /** Why it failed, when it did. */
   error?: { code: string; message: string };
   /** ISO. */
   completedAt?: string;
   /** ISO: when the provider stops serving the finished files. */
   expiresAt?: string;
+  /** What the job cost, once the provider says. */
+  cost?: ProviderCost;
 }
 
 export interface DownloadedContent {
@@ -55,29 +117,51 @@ export interface DownloadedContent {
   contentLength?: number;
 }
 
+/** What a provider says of a key it was asked to check: it works, and what the account holds. */
+export interface KeyCheck {
+  /** A line for the person, e.g. "4,950 credits left"; undefined when the provider says nothing. */
+  balance?: string;
+}
+
+/** A webhook delivery as received: the raw body its signature covers, lower-case headers. */
+export interface WebhookDelivery {
+  body: Buffer;
+  headers: Record<string, string | undefined>;
+}
+
 /** `credential` is the provider key acting for the person; adapters must never log or echo it. */
 export interface VideoProvider {
+  /** Takes' name for it: "openai", "runway", "fal". */
   name: string;
-  capabilities: ProviderCapabilities;
-  create(credential: string, request: CreateVideoRequest): Promise<{ providerJobId: string }>;
-  getStatus(credential: string, providerJobId: string): Promise<NormalisedStatus>;
+  label: string;
+  models: readonly VideoModel[];
+  /** The files it hands over for a finished job (the video always). */
+  variants: readonly ProviderVariant[];
+  /** Whether its status reports progress; where not, Takes shows an estimate from elapsed time. */
+  reportsProgress: boolean;
+  /** The SST secret holding the operator's key for this provider (access codes use it). */
+  operatorKeySecret: string;
+  /** Whether a brought key looks like this provider's (its format), to tell keys apart. */
+  ownsKey(credential: string): boolean;
+  create(credential: string, request: CreateVideoRequest): Promise<CreatedJob>;
+  getStatus(credential: string, job: ProviderJobRef): Promise<NormalisedStatus>;
   /** Throws ContentExpired once the provider's copy lapsed, ContentNotAvailable before it exists. */
   download(
     credential: string,
-    providerJobId: string,
+    job: ProviderJobRef,
     variant: ProviderVariant,
   ): Promise<DownloadedContent>;
-  remix?(
-    credential: string,
-    providerJobId: string,
-    prompt: string,
-  ): Promise<{ providerJobId: string }>;
-  delete?(credential: string, providerJobId: string): Promise<void>;
+  remix?(credential: string, job: ProviderJobRef, prompt: string): Promise<CreatedJob>;
+  /** Cancels a running job and deletes a finished one's files, where the provider can. */
+  delete?(credential: string, job: ProviderJobRef): Promise<void>;
+  /** Checks a key cheaply with the provider: throws ProviderRejected (401/403) when it refuses it. */
+  checkKey?(credential: string): Promise<KeyCheck>;
   /**
-   * For a webhook event whose signature Takes already verified: the provider job id it reports
-   * finished (completed or failed), or undefined for an event that needs no poll.
+   * Verifies a webhook delivery's signature (throwing a 401 TakesError when it does not hold) and
+   * returns the provider job id it reports finished, or undefined for an event that needs no poll.
+   * Absent where the provider sends no webhooks.
    */
-  finishedJobInWebhook?(event: unknown): string | undefined;
+  acceptWebhook?(delivery: WebhookDelivery, now: number): Promise<string | undefined>;
 }
 
 /** Base of the typed failures adapters throw; anything else escaping an adapter is a bug. */

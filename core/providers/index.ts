@@ -1,10 +1,23 @@
+/**
+ * The providers Takes runs jobs on, and everything derived from what they declare: which model a
+ * request names, whether the model can do what it asks, what it should cost, how long it should
+ * take. Adding a provider is its adapter file plus one line in PROVIDERS.
+ */
 import { badRequest } from "../errors";
-import { providerFailureToTakesError, type VideoProvider } from "./contract";
+import {
+  providerFailureToTakesError,
+  type ModelPrice,
+  type VideoModel,
+  type VideoProvider,
+} from "./contract";
+import { falProvider } from "./fal";
 import { openaiProvider } from "./openai";
+import { runwayProvider } from "./runway";
 
-/** Every provider Takes can run jobs on. Adding one: its adapter file, plus one line here. */
-const PROVIDERS: readonly VideoProvider[] = [openaiProvider];
+/** Every provider Takes can run jobs on, in the order the site offers them. */
+const PROVIDERS: readonly VideoProvider[] = [runwayProvider, falProvider, openaiProvider];
 
+/** The provider a request that names none runs on: the OpenAI shape, as Takes' API has always. */
 export const defaultProvider: VideoProvider = openaiProvider;
 
 export const listProviders = (): readonly VideoProvider[] => PROVIDERS;
@@ -13,34 +26,134 @@ export const listProviders = (): readonly VideoProvider[] => PROVIDERS;
 export function getProvider(name: string): VideoProvider {
   const provider = PROVIDERS.find((candidate) => candidate.name === name);
   if (!provider) {
-    throw badRequest("unknown_provider", `There is no video provider named "${name}".`, "provider");
+    throw badRequest(
+      "unknown_provider",
+      `There is no video provider named "${name}". Choose from: ${PROVIDERS.map((p) => p.name).join(", ")}.`,
+      "provider",
+    );
   }
   return provider;
 }
 
+/** Dated slugs ("sora-2-pro-2025-10-06") are their model family. */
+const modelFamily = (model: string) => model.replace(/-\d{4}-\d{2}-\d{2}$/, "");
+
+/** The provider's model a request names, or undefined. */
+export const findModel = (provider: VideoProvider, model: string): VideoModel | undefined =>
+  provider.models.find((candidate) => candidate.id === model) ??
+  provider.models.find((candidate) => candidate.id === modelFamily(model));
+
+const oneOf = (values: readonly unknown[]) => values.join(", ");
+
+/** The model, or 400 naming the ones the provider has. */
+export function getModel(provider: VideoProvider, model: string): VideoModel {
+  const found = findModel(provider, model);
+  if (!found) {
+    throw badRequest(
+      "unknown_model",
+      `${provider.label} has no model "${model}". Choose a model from: ${oneOf(provider.models.map((m) => m.id))}.`,
+      "model",
+    );
+  }
+  return found;
+}
+
+/** What a request asks of a model; settings it leaves out are not checked. */
+export interface ModelRequest {
+  model?: string;
+  seconds?: number;
+  size?: string;
+  firstFrame?: boolean;
+  lastFrame?: boolean;
+}
+
 /**
- * Checks a request against what the provider declares it can do, before anything is written.
- * Settings a request leaves out (a prompt to improve need not name them all) are not checked.
+ * Checks a request against what the model declares, before anything is written: a setting it
+ * cannot do is a 400 naming what it accepts. Without a model named, the settings are checked
+ * against what any of the provider's models can do (a prompt to improve need not name them all).
  */
-export function checkCapabilities(
-  provider: VideoProvider,
-  request: { model?: string; size?: string; seconds?: number },
-) {
-  const { models, sizes, seconds } = provider.capabilities;
-  const oneOf = (values: readonly unknown[]) => values.join(", ");
-  if (request.model !== undefined && !models.includes(request.model)) {
-    throw badRequest("unknown_model", `Choose a model from: ${oneOf(models)}.`, "model");
-  }
+export function checkCapabilities(provider: VideoProvider, request: ModelRequest) {
+  const models =
+    request.model === undefined ? provider.models : [getModel(provider, request.model)];
+  const subject = request.model === undefined ? provider.label : models[0]!.label;
+  const accepted = <T>(pick: (model: VideoModel) => readonly T[]) => [
+    ...new Set(models.flatMap(pick)),
+  ];
+  const sizes = accepted((model) => model.sizes);
   if (request.size !== undefined && !sizes.includes(request.size)) {
-    throw badRequest("unknown_size", `Choose a size from: ${oneOf(sizes)}.`, "size");
+    throw badRequest("unknown_size", `${subject} makes these sizes: ${oneOf(sizes)}.`, "size");
   }
+  const seconds = accepted((model) => model.seconds).sort((a, b) => a - b);
   if (request.seconds !== undefined && !seconds.includes(request.seconds)) {
     throw badRequest(
       "unknown_seconds",
-      `Choose a duration from: ${oneOf(seconds)} seconds.`,
+      `${subject} makes clips of ${oneOf(seconds)} seconds.`,
       "seconds",
     );
   }
+  if (request.firstFrame && !models.some((model) => model.images.firstFrame)) {
+    throw badRequest(
+      "reference_unsupported",
+      `${subject} does not start from a reference image.`,
+      "reference",
+    );
+  }
+  if (request.lastFrame && !models.some((model) => model.images.lastFrame)) {
+    throw badRequest(
+      "last_frame_unsupported",
+      `${subject} does not take a last frame.`,
+      "lastFrame",
+    );
+  }
+}
+
+/** Whether a clip of this model has sound, given what the request asked. */
+export const makesSound = (model: VideoModel, asked: boolean | undefined) =>
+  model.sound === "always" || (model.sound === "optional" && asked !== false);
+
+/** The list price per second that applies, or undefined when none is known. */
+function pricePerSecond(price: ModelPrice | undefined, size: string, sound: boolean) {
+  return price?.perSecond.find(
+    (rule) =>
+      (rule.sizes === undefined || rule.sizes.includes(size)) &&
+      (rule.sound === undefined || rule.sound === sound),
+  )?.usd;
+}
+
+export interface CostQuestion {
+  provider: string;
+  model: string;
+  seconds: number;
+  size: string;
+  /** Asked for sound (models whose sound is optional); defaults to the model's own. */
+  sound?: boolean;
+}
+
+/**
+ * USD for one video at the provider's list price, or undefined when none is known (an unknown
+ * provider or model, a size it was never sold at). An estimate for the person's own budgeting.
+ */
+export function estimateCostUsd(question: CostQuestion): number | undefined {
+  const provider = PROVIDERS.find((candidate) => candidate.name === question.provider);
+  const model = provider && findModel(provider, question.model);
+  if (!model || !Number.isFinite(question.seconds) || question.seconds <= 0) return undefined;
+  const usd = pricePerSecond(model.price, question.size, makesSound(model, question.sound));
+  // In cents first: the sums stay exact.
+  return usd === undefined ? undefined : Math.round(usd * 100 * question.seconds) / 100;
+}
+
+/** A model Takes has no declaration for (a provider that changed its catalogue): a cautious prior. */
+const UNKNOWN_MODEL_TIME = { base: 30, perOutputSecond: 15 };
+
+/** How long the provider should take to generate `seconds` of video with `model`, in seconds. */
+export function expectedGenerationSeconds(job: {
+  provider: string;
+  model: string;
+  seconds: number;
+}): number {
+  const provider = PROVIDERS.find((candidate) => candidate.name === job.provider);
+  const time = (provider && findModel(provider, job.model)?.typicalTime) ?? UNKNOWN_MODEL_TIME;
+  return time.base + time.perOutputSecond * job.seconds;
 }
 
 /** A provider call made while a person waits: its failures reach them as their fitting 4xx/5xx. */

@@ -1,20 +1,13 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import { Resource } from "sst";
-import {
-  ProviderRateLimited,
-  ProviderRejected,
-  ProviderUnavailable,
-  providerFailureToTakesError,
-} from "./contract";
+import { ProviderUnavailable, providerFailureToTakesError } from "./contract";
+import { failureForStatus } from "./http";
 
 /**
  * The official `openai` SDK, set up once for everything Takes asks an OpenAI-compatible API: the
  * video adapter, and the text and image models behind prompt improvement and reference images.
  * One base URL for all of them (Resource.ProviderBaseUrl): a gateway or the local emulator.
  */
-
-/** When a 429 names no wait, retry after this long. */
-const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 export interface ClientOptions {
   /** Per attempt. */
@@ -32,20 +25,6 @@ export const openaiClient = (credential: string, options: ClientOptions) =>
     timeout: options.timeoutMs,
   });
 
-/** `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
-export function retryAfterMs(headers: Headers | undefined): number {
-  const ms = Number(headers?.get("retry-after-ms"));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const retryAfter = headers?.get("retry-after");
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - Date.now());
-  }
-  return DEFAULT_RETRY_AFTER_MS;
-}
-
 /** The provider's own message from the error body, without the SDK's "400 " status prefix. */
 function providerMessage(error: APIError): string {
   const body = error.error as { message?: unknown } | undefined;
@@ -62,23 +41,18 @@ export function toProviderFailure(error: unknown, service = "video provider"): u
     return new ProviderUnavailable(`The ${service} is unavailable.`);
   }
   if (!(error instanceof APIError) || error.status === undefined) return error;
-  if (error.status === 429) {
-    return new ProviderRateLimited(
-      retryAfterMs(error.headers),
-      `The ${service} is rate limiting requests.`,
-    );
-  }
-  if (error.status >= 500 || error.status === 408) {
-    return new ProviderUnavailable(`The ${service} is unavailable.`);
-  }
   // The OpenAI shape names the offending parameter; Takes' request fields share the names that
   // matter to a person (prompt, model, seconds, size).
   const field = error.param === "input_reference" ? "reference" : (error.param ?? undefined);
-  return new ProviderRejected(
-    error.status,
-    error.code ?? "rejected",
-    providerMessage(error),
-    field,
+  return failureForStatus(
+    {
+      status: error.status,
+      headers: error.headers,
+      message: providerMessage(error),
+      code: error.code ?? undefined,
+      field,
+    },
+    service,
   );
 }
 

@@ -1,19 +1,22 @@
 import { toFile } from "openai";
 import type { Video, VideoSeconds, VideoSize } from "openai/resources/videos";
+import { Resource } from "sst";
 import {
   ContentExpired,
   ContentNotAvailable,
   ProviderRejected,
   type NormalisedStatus,
   type ProviderVariant,
+  type VideoModel,
   type VideoProvider,
 } from "./contract";
 import { openaiClient, toProviderFailure } from "./openai-client";
+import { parseWebhookJson, verifyStandardWebhook } from "./webhook-signatures";
 
 /**
  * The OpenAI Videos API shape (`/v1/videos`), through the official SDK. OpenAI itself closed the
- * API; the shape lives on in OpenAI-compatible gateways and the local emulator, so the base URL is
- * configuration (Resource.ProviderBaseUrl).
+ * API on 2026-09-24; the shape lives on in OpenAI-compatible gateways and the local emulator, so
+ * the base URL is configuration (Resource.ProviderBaseUrl).
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -70,26 +73,72 @@ const EXTENSIONS: Record<string, string> = {
   "image/webp": "webp",
 };
 
+/** Sora's list prices when OpenAI sold it (docs/notes/providers.md): gateways charge their own. */
+const SORA_PRICE_SOURCE =
+  "OpenAI API pricing page for sora-2 / sora-2-pro (before the 2026-09-24 shutdown)";
+const LANDSCAPE_AND_PORTRAIT_720P = ["1280x720", "720x1280"];
+const SORA_SIZES = [...LANDSCAPE_AND_PORTRAIT_720P, "1792x1024", "1024x1792"];
+
+const soraModel = (
+  model: Omit<VideoModel, "seconds" | "sizes" | "images" | "sound" | "remix">,
+) => ({
+  ...model,
+  seconds: [4, 8, 12],
+  sizes: SORA_SIZES,
+  images: { firstFrame: true, lastFrame: false },
+  // Sora generates synchronised dialogue, effects and ambience.
+  sound: "always" as const,
+  remix: true,
+});
+
+/**
+ * The video a webhook event reports finished: `{id, type: "video.completed" | "video.failed",
+ * created_at, data: {id}}`; undefined for any other event. The SDK's event union omits the video
+ * events, hence the hand-written check.
+ */
+export function finishedVideoOf(event: unknown): string | undefined {
+  const { type, data } = (event ?? {}) as { type?: unknown; data?: { id?: unknown } };
+  const finished = type === "video.completed" || type === "video.failed";
+  return finished && typeof data?.id === "string" && data.id ? data.id : undefined;
+}
+
 export const openaiProvider: VideoProvider = {
   name: "openai",
-  capabilities: {
-    models: ["sora-2", "sora-2-pro"],
-    sizes: ["1280x720", "720x1280", "1792x1024", "1024x1792"],
-    seconds: [4, 8, 12],
-    imageInput: true,
-    // sora-2 and sora-2-pro generate synchronised dialogue, effects and ambience.
-    audio: true,
-    remix: true,
-    variants: ["video", "thumbnail", "spritesheet"],
-    webhooks: true,
-  },
+  label: "OpenAI-compatible",
+  models: [
+    soraModel({
+      id: "sora-2",
+      label: "Sora 2",
+      price: {
+        perSecond: [{ usd: 0.1, sizes: LANDSCAPE_AND_PORTRAIT_720P }],
+        source: SORA_PRICE_SOURCE,
+        checked: "2026-11-21",
+      },
+      typicalTime: { base: 20, perOutputSecond: 10 },
+    }),
+    soraModel({
+      id: "sora-2-pro",
+      label: "Sora 2 Pro",
+      price: {
+        perSecond: [{ usd: 0.3, sizes: LANDSCAPE_AND_PORTRAIT_720P }, { usd: 0.5 }],
+        source: SORA_PRICE_SOURCE,
+        checked: "2026-11-21",
+      },
+      typicalTime: { base: 40, perOutputSecond: 25 },
+    }),
+  ],
+  variants: ["video", "thumbnail", "spritesheet"],
+  reportsProgress: true,
+  operatorKeySecret: "ProviderKey",
+  // OpenAI-shaped keys, as gateways (and the local emulator) issue them.
+  ownsKey: (credential) => /^sk-[A-Za-z0-9_-]{8,200}$/.test(credential),
 
   async create(credential, request) {
-    const reference = request.reference
+    const reference = request.firstFrame
       ? await toFile(
-          request.reference.bytes,
-          `reference.${EXTENSIONS[request.reference.contentType] ?? "bin"}`,
-          { type: request.reference.contentType },
+          request.firstFrame.bytes,
+          `reference.${EXTENSIONS[request.firstFrame.contentType] ?? "bin"}`,
+          { type: request.firstFrame.contentType },
         )
       : undefined;
     const video = await call(() =>
@@ -105,11 +154,11 @@ export const openaiProvider: VideoProvider = {
     return { providerJobId: video.id };
   },
 
-  async getStatus(credential, providerJobId) {
+  async getStatus(credential, { providerJobId }) {
     return normalise(await call(() => client(credential).videos.retrieve(providerJobId)));
   },
 
-  async download(credential, providerJobId, variant: ProviderVariant) {
+  async download(credential, { providerJobId }, variant: ProviderVariant) {
     const response = await call(() =>
       client(credential).videos.downloadContent(providerJobId, { variant }),
     ).catch((error: unknown) => {
@@ -124,22 +173,20 @@ export const openaiProvider: VideoProvider = {
     };
   },
 
-  async remix(credential, providerJobId, prompt) {
+  async remix(credential, { providerJobId }, prompt) {
     const video = await call(() =>
       interactiveClient(credential).videos.remix(providerJobId, { prompt }),
     );
     return { providerJobId: video.id };
   },
 
-  async delete(credential, providerJobId) {
+  async delete(credential, { providerJobId }) {
     await call(() => client(credential).videos.delete(providerJobId));
   },
 
-  // `{id, type: "video.completed" | "video.failed", created_at, data: {id}}`; the SDK's event
-  // union omits the video events, hence the hand-written check.
-  finishedJobInWebhook(event) {
-    const { type, data } = (event ?? {}) as { type?: unknown; data?: { id?: unknown } };
-    const finished = type === "video.completed" || type === "video.failed";
-    return finished && typeof data?.id === "string" && data.id ? data.id : undefined;
+  // Standard Webhooks, signed with the operator's WebhookSecret.
+  async acceptWebhook(delivery, now) {
+    verifyStandardWebhook(delivery, Resource.WebhookSecret.value, now);
+    return finishedVideoOf(parseWebhookJson(delivery));
   },
 };

@@ -3,10 +3,16 @@
  * (core/fn.ts) that the API's handlers and the site's form actions both call.
  */
 import { ulid } from "ulid";
-import type { ResolvedCredential } from "../credentials";
+import { Resource } from "sst";
+import {
+  credentialFor,
+  credentialForJob,
+  providerFor,
+  type ResolvedCredential,
+} from "../credentials";
 import { badRequest, notFound, TakesError } from "../errors";
 import { fn } from "../fn";
-import type { Job } from "../jobs/model";
+import { newJobId, type Job } from "../jobs/model";
 import {
   createJob,
   deleteJob,
@@ -21,11 +27,18 @@ import { jobFolder, referenceKey, type MediaObject } from "../media/layout";
 import { deletePrefix, presignDownload, presignGet, putMedia } from "../media/storage";
 import { enqueuePoll } from "../pipeline/queue";
 import { firstPollDelaySeconds } from "../pipeline/schedule";
-import { askProvider, checkCapabilities, defaultProvider, getProvider } from "../providers";
+import {
+  askProvider,
+  checkCapabilities,
+  findModel,
+  getModel,
+  getProvider,
+  makesSound,
+} from "../providers";
 import type { VideoProvider } from "../providers/contract";
 import { withReservedSeconds } from "../quota";
 import { checkRateLimit } from "../rate-limit";
-import { readOwnedReference } from "../references";
+import { readOwnedReference, type StoredReference } from "../references";
 import {
   FrameRequest,
   ListRequest,
@@ -48,7 +61,7 @@ export async function ownJob(caller: ResolvedCredential, id: string): Promise<Jo
 
 /** Starts polling a job the provider accepted; the sweeper heals a lost first message. */
 async function recordNewJob(caller: ResolvedCredential, fields: NewJobFields): Promise<PublicJob> {
-  const delaySeconds = firstPollDelaySeconds({ model: fields.model, seconds: fields.seconds });
+  const delaySeconds = firstPollDelaySeconds(fields);
   const job = await createJob({
     ...fields,
     owner: caller.ownerId,
@@ -59,79 +72,110 @@ async function recordNewJob(caller: ResolvedCredential, fields: NewJobFields): P
   return publicJob(job);
 }
 
-/** The reference image of a new job, fitted to its size: uploaded, or named by `referenceKey`. */
-async function referenceFor(
+/** Where a provider that takes a webhook URL per job should post: Takes' own webhook route. */
+const webhookUrl = (provider: VideoProvider) =>
+  "Api" in Resource
+    ? `${Resource.Api.url.replace(/\/+$/, "")}/api/webhooks/${provider.name}`
+    : undefined;
+
+/** An image the clip starts or ends on, fitted to its size: uploaded, or a stored one by key. */
+async function imageFor(
   caller: ResolvedCredential,
-  provider: VideoProvider,
-  request: VideoRequest,
+  size: string,
   upload: Uint8Array | undefined,
-) {
-  const key = request.referenceKey;
+  key: string | undefined,
+): Promise<StoredReference | undefined> {
   if (upload && key) {
     throw badRequest(
       "reference_conflict",
-      "Send either a reference image or a referenceKey, not both.",
+      "Send either an image or a key of a stored one, not both.",
       "reference",
     );
   }
-  if ((upload || key) && !provider.capabilities.imageInput) {
-    throw badRequest(
-      "reference_unsupported",
-      `${provider.name} does not take reference images.`,
-      "reference",
-    );
-  }
-  if (upload) return { png: await fitReference(upload, request.size) };
-  if (key) return readOwnedReference(caller, key, request.size);
+  if (upload) return { png: await fitReference(upload, size) };
+  if (key) return readOwnedReference(caller, key, size);
   return undefined;
 }
 
+/** Images a new video starts and ends on, as uploads (the API's multipart create). */
+export interface ImageUploads {
+  firstFrame?: Uint8Array;
+  lastFrame?: Uint8Array;
+}
+
+/** Keeps Takes' own copy of an image a job uses: deleting a job deletes it, and nothing else. */
+async function storeImage(caller: ResolvedCredential, png: Uint8Array | undefined) {
+  if (!png) return undefined;
+  const key = referenceKey(caller.ownerId, ulid());
+  await putMedia(key, png, "image/png");
+  return key;
+}
+
 /**
- * A new generation. Everything is validated (and the reference fitted to the video's size) before
- * the provider is asked, and nothing is written unless it accepted the job. It takes one from the
- * owner's "create" budget (429 when spent) and, for an access code, reserves the video's seconds
- * on the code's quota (402 when it cannot cover them), given back if the provider refuses.
+ * A new generation. Everything is validated against the model's declared capabilities (and the
+ * images fitted to the video's size) before the provider is asked, and nothing is written unless
+ * it accepted the job. It takes one from the owner's "create" budget (429 when spent) and, for an
+ * access code, reserves the video's seconds on the code's quota (402 when it cannot cover them),
+ * given back if the provider refuses.
  */
 export const createVideo = fn(
   VideoRequest,
-  async (caller: ResolvedCredential, request, upload?: Uint8Array): Promise<PublicJob> => {
-    const provider = request.provider ? getProvider(request.provider) : defaultProvider;
-    checkCapabilities(provider, request);
+  async (caller: ResolvedCredential, request, uploads: ImageUploads = {}): Promise<PublicJob> => {
+    const provider = providerFor(caller, request);
+    const credential = credentialFor(caller, provider);
+    const model = getModel(provider, request.model);
+    const wantsFirst = Boolean(uploads.firstFrame ?? request.referenceKey);
+    const wantsLast = Boolean(uploads.lastFrame ?? request.lastFrameKey);
+    if (wantsLast && !wantsFirst) {
+      throw badRequest(
+        "first_frame_required",
+        "A last frame goes with a first frame: add the image the clip starts from.",
+        "reference",
+      );
+    }
+    checkCapabilities(provider, { ...request, firstFrame: wantsFirst, lastFrame: wantsLast });
     await checkRateLimit(caller.ownerId, "create");
-    const reference = await referenceFor(caller, provider, request, upload);
-    const png = reference?.png;
+    const first = await imageFor(caller, request.size, uploads.firstFrame, request.referenceKey);
+    const last = await imageFor(caller, request.size, uploads.lastFrame, request.lastFrameKey);
+    const sound = makesSound(model, request.sound);
+    const jobId = newJobId();
+    const asPng = (image: StoredReference | undefined) =>
+      image && { bytes: image.png, contentType: "image/png" };
     const {
-      result: { providerJobId },
+      result: { providerJobId, estimatedCost },
       reservation,
     } = await withReservedSeconds(caller, request.seconds, () =>
       askProvider(() =>
-        provider.create(caller.providerCredential, {
+        provider.create(credential, {
+          jobId,
           model: request.model,
           prompt: request.prompt,
           seconds: request.seconds,
           size: request.size,
-          ...(png && { reference: { bytes: png, contentType: "image/png" } }),
+          sound,
+          firstFrame: asPng(first),
+          lastFrame: asPng(last),
+          webhookUrl: webhookUrl(provider),
         }),
       ),
     );
-    // Every job keeps its own copy, even of a stored image: deleting a job deletes its reference,
-    // and deleting the job a frame came from must not take the new job's reference with it.
-    let storedReference: string | undefined;
-    if (png) {
-      storedReference = referenceKey(caller.ownerId, ulid());
-      await putMedia(storedReference, png, "image/png");
-    }
     return recordNewJob(caller, {
+      id: jobId,
       provider: provider.name,
       providerJobId,
       model: request.model,
       prompt: request.prompt,
       seconds: request.seconds,
       size: request.size,
-      referenceKey: storedReference,
+      sound,
+      // Every job keeps its own copies, even of stored images: deleting the job a frame came
+      // from must not take the new job's images with it.
+      referenceKey: await storeImage(caller, first?.png),
+      lastFrameKey: await storeImage(caller, last?.png),
       // A video started from another's frame descends from it, as a remix does.
-      parentId: reference?.continuesJobId,
+      parentId: first?.continuesJobId,
       quotaReservation: reservation,
+      providerCost: estimatedCost && { ...estimatedCost, final: false },
     });
   },
 );
@@ -160,9 +204,10 @@ export const remixVideo = fn(
   async (caller: ResolvedCredential, { id, prompt }): Promise<PublicJob> => {
     const parent = await ownJob(caller, id);
     const provider = getProvider(parent.provider);
-    if (!provider.remix || !provider.capabilities.remix) {
-      throw badRequest("remix_unsupported", `${provider.name} cannot remix videos.`);
+    if (!provider.remix || !findModel(provider, parent.model)?.remix) {
+      throw badRequest("remix_unsupported", `${provider.label} cannot remix this video.`);
     }
+    const credential = credentialFor(caller, provider);
     if (parent.status !== "completed") {
       throw new TakesError(409, "not_completed", "Only a completed video can be remixed.");
     }
@@ -172,7 +217,7 @@ export const remixVideo = fn(
       result: { providerJobId },
       reservation,
     } = await withReservedSeconds(caller, parent.seconds, () =>
-      askProvider(() => remix(caller.providerCredential, parent.providerJobId, prompt)),
+      askProvider(() => remix(credential, parent, prompt)),
     );
     return recordNewJob(caller, {
       provider: provider.name,
@@ -181,6 +226,7 @@ export const remixVideo = fn(
       prompt,
       seconds: parent.seconds,
       size: parent.size,
+      sound: parent.sound,
       parentId: parent.id,
       quotaReservation: reservation,
     });
@@ -192,12 +238,16 @@ export const deleteVideo = fn(VideoRef, async (caller: ResolvedCredential, { id 
   const job = await deleteJob(caller.ownerId, id);
   if (!job) throw notFound("There is no video with that id.");
   await deletePrefix(jobFolder(job));
-  if (job.referenceKey) await deletePrefix(job.referenceKey);
-  const provider = getProvider(job.provider);
-  await provider.delete?.(caller.providerCredential, job.providerJobId).catch((error: unknown) => {
-    // The provider's copy lapses by itself; a failed delete there must not fail the person's.
+  for (const image of [job.referenceKey, job.lastFrameKey]) if (image) await deletePrefix(image);
+  // A running job is cancelled at the provider (no more work billed); a finished one's copy
+  // there is deleted. Best effort: the provider's copy lapses by itself, and a failure there must
+  // not fail the person's delete.
+  try {
+    const provider = getProvider(job.provider);
+    await provider.delete?.(credentialForJob(job), job);
+  } catch (error) {
     log.warn("provider delete failed", { jobId: job.id, error: (error as Error).name });
-  });
+  }
 });
 
 /** An extracted frame of the caller's job; 409 while it is not extracted yet. */

@@ -1,7 +1,8 @@
-import { presignGet } from "../media/storage";
 import type { Job, JobError } from "../jobs/model";
+import { isActive, type JobStatus } from "../jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "../media/layout";
-import type { JobStatus } from "../jobs/state";
+import { presignGet } from "../media/storage";
+import { expectedGenerationSeconds, listProviders } from "../providers";
 
 export interface PublicMedia {
   url: string;
@@ -13,43 +14,91 @@ export interface PublicMedia {
 export interface PublicJob {
   id: string;
   status: JobStatus;
+  /** 0-100: as the provider reports it, or estimated from elapsed time where it reports none. */
   progress: number;
+  /** True when `progress` is Takes' estimate (the provider reports no progress). */
+  progressEstimated: boolean;
+  /** Where the job waits in the provider's queue, when the provider says. */
+  queuePosition: number | null;
   prompt: string;
   model: string;
   seconds: number;
   size: string;
   provider: string;
+  /** Whether the clip was asked to have sound; null where the model decides. */
+  sound: boolean | null;
   parentId: string | null;
   createdAt: string;
   /** When the take landed in Takes' bucket and became playable. */
   completedAt: string | null;
   error: JobError | null;
+  cost: {
+    /** At the model's list price, for the length, size and sound asked. */
+    estimatedUsd: number | null;
+    /** What the provider says it charged, once the job is done. */
+    actualUsd: number | null;
+    /** In the provider's own unit, where it bills in one: its estimate, then its actual. */
+    credits: number | null;
+  };
   media: Record<MediaVariant, PublicMedia | null>;
+}
+
+/** An estimate never reaches 100 before the provider says the job is done. */
+const MAX_ESTIMATED_PROGRESS = 95;
+
+/**
+ * How far a job is, as the person sees it: the provider's figure where it reports one; else the
+ * time it has been running against the model's typical time (counted from when it was first seen
+ * running, so queue time is not progress), marked as an estimate.
+ */
+function progressOf(job: Job, now: number): { progress: number; estimated: boolean } {
+  const provider = listProviders().find((candidate) => candidate.name === job.provider);
+  if (!isActive(job.status) || !provider || provider.reportsProgress) {
+    return { progress: job.progress, estimated: false };
+  }
+  if (job.startedAt === undefined) return { progress: job.progress, estimated: true };
+  const share = (now - job.startedAt) / 1000 / expectedGenerationSeconds(job);
+  const estimate = Math.floor(Math.min(MAX_ESTIMATED_PROGRESS, Math.max(0, share * 100)));
+  return { progress: Math.max(job.progress, estimate), estimated: true };
 }
 
 /**
  * The API shape of a job. `urls` holds short-lived URLs the caller presigned for the stored media;
  * a variant without a URL shows as null.
  */
-export function toPublicJob(job: Job, urls: Partial<Record<MediaVariant, string>>): PublicJob {
+export function toPublicJob(
+  job: Job,
+  urls: Partial<Record<MediaVariant, string>>,
+  now = Date.now(),
+): PublicJob {
   const publicMedia = (variant: MediaVariant): PublicMedia | null => {
     const stored = job.media[variant];
     const url = urls[variant];
     return stored && url ? { url, contentType: stored.contentType, bytes: stored.bytes } : null;
   };
+  const { progress, estimated } = progressOf(job, now);
+  const providerCost = job.providerCost;
   return {
     id: job.id,
     status: job.status,
-    progress: job.progress,
+    progress,
+    progressEstimated: estimated,
+    queuePosition: job.status === "queued" ? (job.queuePosition ?? null) : null,
     prompt: job.prompt,
     model: job.model,
     seconds: job.seconds,
     size: job.size,
     provider: job.provider,
+    sound: job.sound ?? null,
     parentId: job.parentId ?? null,
     createdAt: job.createdAt,
     completedAt: job.copiedAt ?? null,
     error: job.error,
+    cost: {
+      estimatedUsd: job.estimatedCostUsd ?? null,
+      actualUsd: providerCost?.final ? providerCost.usd : null,
+      credits: providerCost?.credits ?? null,
+    },
     media: {
       video: publicMedia("video"),
       thumbnail: publicMedia("thumbnail"),

@@ -7,7 +7,7 @@
  * - OpenAI Videos shape: point the SDK at `${url}/v1`; any key starting `sk-` is accepted.
  * - Runway: point `@runwayml/sdk` at `${url}/runway`; any key starting `key_`; output URLs live
  *   `contentLifetimeSeconds` when set, else Runway's 24 h.
- * - fal's queue API under `${url}/fal`: `@fal-ai/client` with `falEmulatorMiddleware(url)`.
+ * - fal's queue API under `${url}/fal`: `@fal-ai/client` with `falBaseUrlMiddleware(`${url}/fal`) (core/providers/fal.ts)`.
  *
  * Test controls live under /_emulator (no auth, never faulted): `/_emulator/health`,
  * `/_emulator/{provider}/faults` (POST to set, DELETE to clear) and

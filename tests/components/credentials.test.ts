@@ -3,14 +3,12 @@ import { issueAccessCode } from "#core/access-codes";
 import { credentialForJob, resolveCredential } from "#core/credentials";
 import { accessCodeHash, ownerIdFor } from "#core/identity";
 import { unseal } from "#core/sealing";
-import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
+import { useLinkedResources } from "../support/resources";
 
 const OPERATOR_KEY = "sk-operator-0123456789abcdef";
-useTestTables({
-  Codes: { name: "Codes" },
-  ServerSecret: { value: "credentials-test-secret" },
-  ProviderKey: { value: OPERATOR_KEY },
+useLinkedResources({
+  secrets: { ServerSecret: "credentials-test-secret", ProviderKey: OPERATOR_KEY },
 });
 
 beforeAll(async () => {
@@ -26,6 +24,7 @@ describe("resolveCredential", () => {
       ownerId: ownerIdFor(broughtKey),
       providerCredential: broughtKey,
       kind: "brought-key",
+      provider: "openai",
     });
     expect(resolved.sealed).not.toContain(broughtKey);
     expect(unseal(resolved.sealed!)).toBe(broughtKey);

@@ -9,38 +9,30 @@ import type { SQSEvent } from "aws-lambda";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeEventKey } from "#local/aws/s3-notifications";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 import type { Job } from "#core/jobs/model";
 import { mediaKey } from "#core/media/layout";
 import { createJob, deleteJob, getJob } from "#core/jobs/repository";
-import { startTestAws } from "../support/aws-emulator";
-import { startTestTables } from "../support/dynamodb-tables";
 import { newJobInput } from "../support/jobs";
 
 const ffmpeg = join(import.meta.dirname, "../../node_modules/@ffmpeg-installer/linux-x64/ffmpeg");
 const run = promisify(execFile);
 
-let tables: Awaited<ReturnType<typeof startTestTables>>;
-let aws: Awaited<ReturnType<typeof startTestAws>>;
+let aws: LinkedResources;
 let work: string;
 let extractFrames: typeof import("#core/pipeline/frames").extractFrames;
 let handler: typeof import("#functions/queues/frames").handler;
 let putMedia: typeof import("#core/media/storage").putMedia;
 
 beforeAll(async () => {
-  [tables, aws] = await Promise.all([startTestTables(), startTestAws()]);
-  await aws.createBucket("media");
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    Jobs: { name: "Jobs" },
-    Media: { name: "media" },
-  });
+  aws = await startLinkedResources();
   work = await mkdtemp(join(tmpdir(), "takes-frames-test-"));
   ({ extractFrames } = await import("#core/pipeline/frames"));
   ({ handler } = await import("#functions/queues/frames"));
   ({ putMedia } = await import("#core/media/storage"));
 });
 afterAll(async () => {
-  await Promise.all([tables?.stop(), aws?.stop(), work && rm(work, { recursive: true })]);
+  await Promise.all([aws?.stop(), work && rm(work, { recursive: true })]);
 });
 
 const FPS = 24;

@@ -18,13 +18,11 @@ import {
   recordPollFailure,
   releaseCopy,
 } from "#core/jobs/repository";
-import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 import { newJobInput, uniqueId } from "../support/jobs";
+import { useLinkedResources } from "../support/resources";
 
-useTestTables({
-  Jobs: { name: "Jobs" },
-});
+useLinkedResources();
 
 /** A fresh owner per test keeps the tests independent on one shared table. */
 const newOwner = () => uniqueId("owner_");

@@ -3,13 +3,13 @@
 // The copy must fail cleanly (no object, no unfinished upload) and a later retry must store it whole.
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DeleteBucketCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PART_SIZE, streamToBucket } from "#core/media/storage";
-import { startTestAws } from "../support/aws-emulator";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 
 const BUCKET = "media";
-let aws: Awaited<ReturnType<typeof startTestAws>>;
+let aws: LinkedResources;
 let proxy: Server;
 let s3Down = false;
 let refusedParts = 0;
@@ -18,10 +18,9 @@ const INTERNAL_ERROR =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>' +
   "<Message>We encountered an internal error. Please try again.</Message></Error>";
 
-beforeAll(async () => {
-  aws = await startTestAws();
-  await aws.createBucket(BUCKET);
-  const target = new URL(aws.emulator.url);
+/** The proxy in front of fauxqs (at `awsUrl`); resolves to the proxy's own URL. */
+async function startFaultyProxy(awsUrl: string): Promise<string> {
+  const target = new URL(awsUrl);
   proxy = createServer((incoming, outgoing) => {
     const isUploadPart = incoming.method === "PUT" && /[?&]partNumber=/.test(incoming.url ?? "");
     if (s3Down && isUploadPart) {
@@ -46,12 +45,12 @@ beforeAll(async () => {
     incoming.pipe(forwarded);
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  // The app's client (core/aws.ts) is created on first use, after this: it talks to the proxy.
-  process.env.AWS_ENDPOINT_URL_S3 = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    Media: { name: BUCKET },
-  });
+  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  // The app's client (core/aws.ts) talks to the proxy; the test's own (aws.s3) to fauxqs.
+  aws = await startLinkedResources({ tables: false, s3Proxy: startFaultyProxy });
 });
 
 afterAll(async () => {
@@ -80,7 +79,7 @@ describe("an S3 failure mid-copy", () => {
     ).rejects.toThrow();
     // fauxqs refuses to delete a bucket that still holds an unfinished multipart upload.
     await aws.s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
-    await aws.createBucket(BUCKET);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
     s3Down = false;
     const stored = await streamToBucket(

@@ -1,28 +1,28 @@
 // Streaming a provider download into S3 (fauxqs): memory stays flat whatever the size, and an
 // interrupted copy leaves nothing behind, neither an object nor an unfinished multipart upload.
 import { createHash } from "node:crypto";
-import { DeleteBucketCommand, GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+} from "@aws-sdk/client-s3";
 import type { UploadPartCommandInput } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Client } from "#core/aws";
 import { PART_SIZE, QUEUE_SIZE, streamToBucket } from "#core/media/storage";
-import { startTestAws } from "../support/aws-emulator";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 
 const BUCKET = "media";
 const MiB = 1024 * 1024;
 const CHUNK = MiB;
 
-let aws: Awaited<ReturnType<typeof startTestAws>>;
+let aws: LinkedResources;
 /** Bytes of parts S3 has acknowledged so far, counted by a middleware on the app's S3 client. */
 let bytesAcknowledged = 0;
 
 beforeAll(async () => {
-  aws = await startTestAws();
-  await aws.createBucket(BUCKET);
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    Media: { name: BUCKET },
-  });
+  aws = await startLinkedResources({ tables: false });
   s3Client().middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
@@ -75,7 +75,7 @@ describe("streamToBucket", () => {
     ).rejects.toThrow();
     // fauxqs refuses to delete a bucket holding objects or multipart uploads in progress.
     await aws.s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
-    await aws.createBucket(BUCKET);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   });
 
   it("stops and leaves nothing when told to (the copy lease is running out)", async () => {
@@ -88,7 +88,7 @@ describe("streamToBucket", () => {
       aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })),
     ).rejects.toThrow();
     await aws.s3.send(new DeleteBucketCommand({ Bucket: BUCKET }));
-    await aws.createBucket(BUCKET);
+    await aws.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   });
 
   it("refuses a download shorter than it said it would be", async () => {

@@ -9,14 +9,12 @@ import { claimCopy, createJob, getJob } from "#core/jobs/repository";
 import { failJob } from "#core/pipeline/failures";
 import { parsePollMessage, type PollMessage } from "#core/pipeline/queue";
 import { OVERDUE_GRACE_MS } from "#core/pipeline/sweep";
-import { startTestAws } from "../support/aws-emulator";
-import { startTestTables } from "../support/dynamodb-tables";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 import { newJobInput } from "../support/jobs";
 
 const webhookSecret = `whsec_${randomBytes(24).toString("base64")}`;
 
-let tables: Awaited<ReturnType<typeof startTestTables>>;
-let aws: Awaited<ReturnType<typeof startTestAws>>;
+let aws: LinkedResources;
 let pollQueueUrl: string;
 let handlers: {
   webhook: typeof import("#functions/http/webhook").handler;
@@ -26,17 +24,15 @@ let handlers: {
 };
 
 beforeAll(async () => {
-  [tables, aws] = await Promise.all([startTestTables(), startTestAws()]);
-  pollQueueUrl = (await aws.createQueue("PollQueue")).url;
-  // `Resource` reads these once, on first access: set before any handler runs.
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    Jobs: { name: "Jobs" },
-    PollQueue: { url: pollQueueUrl },
-    WebhookSecret: { value: webhookSecret },
-    ProviderKey: { value: "sk-operator-key" },
-    ProviderBaseUrl: { value: "http://127.0.0.1:9/v1" },
+  // `Resource` reads the links once, on first access: linked before any handler runs.
+  aws = await startLinkedResources({
+    secrets: {
+      WebhookSecret: webhookSecret,
+      ProviderKey: "sk-operator-key",
+      ProviderBaseUrl: "http://127.0.0.1:9/v1",
+    },
   });
+  pollQueueUrl = aws.queueUrls.PollQueue!;
   handlers = {
     webhook: (await import("#functions/http/webhook")).handler,
     sweeper: (await import("#functions/schedules/sweeper")).handler,
@@ -45,7 +41,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await Promise.all([tables?.stop(), aws?.stop()]);
+  await aws?.stop();
 });
 beforeEach(async () => {
   await aws.sqs.send(new PurgeQueueCommand({ QueueUrl: pollQueueUrl }));

@@ -12,41 +12,29 @@ import { createImage } from "#core/images";
 import { readMedia } from "#core/media/storage";
 import { improvePrompt } from "#core/prompts";
 import { MAX_PROMPT_LENGTH } from "#core/requests";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 import { createProviderEmulator } from "#local/providers/server";
-import { startTestAws } from "../support/aws-emulator";
-import { startTestTables } from "../support/dynamodb-tables";
 
 const BUCKET = "media";
 const caller: ResolvedCredential = {
   ownerId: "owner-prompt-tools",
   providerCredential: "sk-test-prompt-tools-0123456789",
   kind: "brought-key",
+  provider: "openai",
 };
 
 let emulator: Awaited<ReturnType<typeof createProviderEmulator>>;
-let aws: Awaited<ReturnType<typeof startTestAws>>;
 // Both tools take from the caller's rate-limit budgets (core/rate-limit.ts), kept in DynamoDB.
-let tables: Awaited<ReturnType<typeof startTestTables>>;
+let aws: LinkedResources;
 
 beforeAll(async () => {
-  [emulator, aws, tables] = await Promise.all([
-    createProviderEmulator({ port: 0 }),
-    startTestAws(),
-    startTestTables(),
-  ]);
-  await aws.createBucket(BUCKET);
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    ProviderBaseUrl: { value: `${emulator.url}/v1` },
-    Media: { name: BUCKET },
-    Limits: { name: "Limits" },
-  });
+  emulator = await createProviderEmulator({ port: 0 });
+  aws = await startLinkedResources({ secrets: { ProviderBaseUrl: `${emulator.url}/v1` } });
 });
 afterEach(() => emulator.clearFaults());
 afterAll(async () => {
   await emulator?.close();
   await aws?.stop();
-  await tables?.stop();
 });
 
 /** The TakesError a call fails with. */

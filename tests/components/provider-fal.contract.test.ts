@@ -9,11 +9,8 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "#core/media/ffmpeg";
 import { probe } from "#local/ffprobe";
-import {
-  FAL_VIDEO_ENDPOINTS,
-  falEmulatorMiddleware,
-  falEmulatorUrl,
-} from "#local/providers/fal/index";
+import { falBaseUrlMiddleware, falUrlUnder } from "#core/providers/fal";
+import { FAL_VIDEO_ENDPOINTS } from "#local/providers/fal/index";
 import { createProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
 
@@ -38,7 +35,7 @@ const deliveries: Delivery[] = [];
 const clientFor = (credentials: string, maxRetries?: number) =>
   createFalClient({
     credentials,
-    requestMiddleware: falEmulatorMiddleware(emulator.url),
+    requestMiddleware: falBaseUrlMiddleware(`${emulator.url}/fal`),
     ...(maxRetries === undefined ? {} : { retry: { maxRetries } }),
   });
 let fal: ReturnType<typeof clientFor>;
@@ -186,7 +183,7 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
     });
 
     // The URLs from the submit work as they are, once the middleware's rewrite is applied.
-    const raw = await fetch(falEmulatorUrl(submitted.status_url, emulator.url), {
+    const raw = await fetch(falUrlUnder(`${emulator.url}/fal`, submitted.status_url), {
       headers: { authorization: `Key ${KEY}` },
     });
     expect(raw.status).toBe(200);
@@ -216,7 +213,7 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
     });
     expect(event).not.toHaveProperty("error");
 
-    const jwksUrl = falEmulatorUrl("https://rest.fal.ai/.well-known/jwks.json", emulator.url);
+    const jwksUrl = falUrlUnder(`${emulator.url}/fal`, "https://rest.fal.ai/.well-known/jwks.json");
     const jwks = (await (await fetch(jwksUrl)).json()) as { keys: JsonWebKey[] };
     expect(jwks.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", x: expect.any(String) });
 
@@ -510,7 +507,7 @@ describe("fal emulator: faults and failures", () => {
       status: 500,
       body: { detail: "The runner crashed.", error_type: "runner_server_error" },
     });
-    const raw = await fetch(falEmulatorUrl(submitted.response_url, emulator.url), {
+    const raw = await fetch(falUrlUnder(`${emulator.url}/fal`, submitted.response_url), {
       headers: { authorization: `Key ${KEY}` },
     });
     expect(raw.headers.get("x-fal-error-type")).toBe("runner_server_error");

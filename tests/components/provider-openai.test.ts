@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { Resource } from "sst";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { linkSecrets } from "#local/link";
 import { createProviderEmulator } from "#local/providers/server";
 import {
   ContentExpired,
@@ -22,14 +23,20 @@ let emulator: Awaited<ReturnType<typeof createProviderEmulator>>;
 
 beforeAll(async () => {
   emulator = await createProviderEmulator({ port: 0, generationMs: 1_000 });
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    ProviderBaseUrl: { value: `${emulator.url}/v1` },
-  });
+  await linkSecrets({ ProviderBaseUrl: `${emulator.url}/v1` });
 });
 afterAll(() => emulator?.close());
 
-const request = { model: "sora-2", prompt: "a kite over the dunes", seconds: 4, size: "1280x720" };
+const request = {
+  jobId: "01KB0000000000000000000000",
+  model: "sora-2",
+  prompt: "a kite over the dunes",
+  seconds: 4,
+  size: "1280x720",
+  sound: true,
+};
+/** A provider job as the adapter is asked about it. */
+const job = (providerJobId: string) => ({ providerJobId, model: request.model });
 
 async function emulatorControl(path: string, body?: unknown) {
   const response = await fetch(`${emulator.url}/_emulator/${path}`, {
@@ -45,7 +52,7 @@ async function untilCompleted(providerJobId: string): Promise<NormalisedStatus[]
   const seen: NormalisedStatus[] = [];
   await waitFor(
     async () => {
-      const status = await provider.getStatus(KEY, providerJobId);
+      const status = await provider.getStatus(KEY, job(providerJobId));
       seen.push(status);
       return status.status === "completed";
     },
@@ -71,7 +78,10 @@ describe("OpenAI videos adapter", () => {
     expect(getProvider("openai")).toBe(provider);
     expect(listProviders()).toContain(provider);
     expect(() => getProvider("nobody")).toThrow(/no video provider named/);
-    expect(provider.capabilities.seconds).toEqual([4, 8, 12]);
+    expect(provider.models.map((model) => model.seconds)).toEqual([
+      [4, 8, 12],
+      [4, 8, 12],
+    ]);
   });
 
   let finished: string;
@@ -82,9 +92,10 @@ describe("OpenAI videos adapter", () => {
     finished = providerJobId;
 
     expect(seen[0]?.status).toMatch(/^(queued|in_progress)$/);
-    const progress = seen.map((status) => status.progress);
+    const progress = seen.map((status) => status.progress ?? -1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(seen.some((status) => status.progress > 0 && status.progress < 100)).toBe(true);
+    expect(progress.every((value) => value >= 0)).toBe(true);
+    expect(progress.some((value) => value > 0 && value < 100)).toBe(true);
 
     const done = seen.at(-1)!;
     expect(done).toMatchObject({ status: "completed", progress: 100 });
@@ -101,7 +112,7 @@ describe("OpenAI videos adapter", () => {
       .toBuffer();
     const { providerJobId } = await provider.create(KEY, {
       ...request,
-      reference: { bytes: new Uint8Array(png), contentType: "image/png" },
+      firstFrame: { bytes: new Uint8Array(png), contentType: "image/png" },
     });
     expect((await untilCompleted(providerJobId)).at(-1)?.status).toBe("completed");
   });
@@ -111,7 +122,7 @@ describe("OpenAI videos adapter", () => {
     ["thumbnail", /^image\//],
     ["spritesheet", /^image\//],
   ])("downloads the %s", async (variant, contentType) => {
-    const content = await provider.download(KEY, finished, variant);
+    const content = await provider.download(KEY, job(finished), variant);
     expect(content.contentType).toMatch(contentType);
     const bytes = await bytesOf(content.body);
     expect(bytes.length).toBeGreaterThan(100);
@@ -120,7 +131,7 @@ describe("OpenAI videos adapter", () => {
   });
 
   it("remixes a finished video into a new job", async () => {
-    const remix = await provider.remix!(KEY, finished, "the same kite, at night");
+    const remix = await provider.remix!(KEY, job(finished), "the same kite, at night");
     expect(remix.providerJobId).not.toBe(finished);
     expect((await untilCompleted(remix.providerJobId)).at(-1)?.status).toBe("completed");
   });
@@ -135,16 +146,18 @@ describe("OpenAI videos adapter", () => {
 
   it("turns 429s that outlast the SDK's retries into ProviderRateLimited with the wait", async () => {
     await emulatorControl("faults", { rateLimit: { count: 3, retryAfterSeconds: 1 } });
-    const error = await failure(provider.getStatus(KEY, finished));
+    const error = await failure(provider.getStatus(KEY, job(finished)));
     expect(error).toBeInstanceOf(ProviderRateLimited);
     expect((error as ProviderRateLimited).retryAfterMs).toBe(1_000);
     // The fault is used up: the next call goes through.
-    expect((await provider.getStatus(KEY, finished)).status).toBe("completed");
+    expect((await provider.getStatus(KEY, job(finished))).status).toBe("completed");
   });
 
   it("turns 5xx replies into ProviderUnavailable", async () => {
     await emulatorControl("faults", { serverErrors: { count: 3 } });
-    expect(await failure(provider.getStatus(KEY, finished))).toBeInstanceOf(ProviderUnavailable);
+    expect(await failure(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
+      ProviderUnavailable,
+    );
   });
 
   it("reports a job the provider failed with the provider's reason", async () => {
@@ -154,7 +167,7 @@ describe("OpenAI videos adapter", () => {
     const { providerJobId } = await provider.create(KEY, request);
     const failed = await waitFor(
       async () => {
-        const status = await provider.getStatus(KEY, providerJobId);
+        const status = await provider.getStatus(KEY, job(providerJobId));
         return status.status === "failed" && status;
       },
       { timeoutMs: 15_000, intervalMs: 100, what: `${providerJobId} to fail` },
@@ -164,7 +177,7 @@ describe("OpenAI videos adapter", () => {
 
   it("turns a download before completion into ContentNotAvailable", async () => {
     const { providerJobId } = await provider.create(KEY, request);
-    expect(await failure(provider.download(KEY, providerJobId, "video"))).toBeInstanceOf(
+    expect(await failure(provider.download(KEY, job(providerJobId), "video"))).toBeInstanceOf(
       ContentNotAvailable,
     );
   });
@@ -173,7 +186,7 @@ describe("OpenAI videos adapter", () => {
     const { providerJobId } = await provider.create(KEY, request);
     await untilCompleted(providerJobId);
     await emulatorControl(`expire/${providerJobId}`);
-    expect(await failure(provider.download(KEY, providerJobId, "video"))).toBeInstanceOf(
+    expect(await failure(provider.download(KEY, job(providerJobId), "video"))).toBeInstanceOf(
       ContentExpired,
     );
   });
@@ -181,8 +194,8 @@ describe("OpenAI videos adapter", () => {
   it("deletes a job", async () => {
     const { providerJobId } = await provider.create(KEY, request);
     await untilCompleted(providerJobId);
-    await provider.delete!(KEY, providerJobId);
-    const error = await failure(provider.getStatus(KEY, providerJobId));
+    await provider.delete!(KEY, job(providerJobId));
+    const error = await failure(provider.getStatus(KEY, job(providerJobId)));
     expect(error).toBeInstanceOf(ProviderRejected);
     expect((error as ProviderRejected).status).toBe(404);
   });
@@ -192,7 +205,9 @@ describe("OpenAI videos adapter", () => {
     const working = baseUrl.value;
     baseUrl.value = "http://127.0.0.1:9/v1"; // the discard port: connection refused
     try {
-      expect(await failure(provider.getStatus(KEY, finished))).toBeInstanceOf(ProviderUnavailable);
+      expect(await failure(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
+        ProviderUnavailable,
+      );
     } finally {
       baseUrl.value = working;
     }

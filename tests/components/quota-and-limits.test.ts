@@ -18,15 +18,11 @@ import { claimCopy, completeCopy, createJob, getJob } from "#core/jobs/repositor
 import { expireJob as markExpired, failJob as markFailed } from "#core/pipeline/failures";
 import { releaseSeconds, reserveSeconds, withReservedSeconds } from "#core/quota";
 import { checkRateLimit, RATE_LIMITS, takeFromBudget } from "#core/rate-limit";
-import { useTestTables } from "../support/dynamodb-tables";
 import { newJobInput, uniqueId } from "../support/jobs";
+import { useLinkedResources } from "../support/resources";
 
-useTestTables({
-  Codes: { name: "Codes" },
-  Jobs: { name: "Jobs" },
-  Limits: { name: "Limits" },
-  ServerSecret: { value: "quota-test-secret" },
-  ProviderKey: { value: "sk-operator-0123456789abcdef" },
+useLinkedResources({
+  secrets: { ServerSecret: "quota-test-secret", ProviderKey: "sk-operator-0123456789abcdef" },
 });
 
 let codes = 0;
@@ -162,6 +158,7 @@ describe("quota reservations", () => {
       ownerId: "brought",
       providerCredential: "sk-brought-0123456789",
       kind: "brought-key",
+      provider: "openai",
     };
     expect(await withReservedSeconds(brought, 12, async () => "video_2")).toEqual({
       result: "video_2",

@@ -2,9 +2,9 @@ import { CopyObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { S3Event, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 import { startRuntime, type Runtime } from "#local/runtime/index";
 import { receivedBy } from "../fixtures/handlers/recorder";
-import { startTestAws } from "../support/aws-emulator";
 import { fixture, stackModel } from "../support/stack-model";
 import { waitFor } from "../support/wait";
 
@@ -20,29 +20,31 @@ const notification = {
   filterSuffix: "/video.mp4",
 };
 
-let aws: Awaited<ReturnType<typeof startTestAws>>;
+const model = stackModel({
+  buckets: { media: {} },
+  queues: {
+    Frames: {
+      visibilityTimeout: 30,
+      delay: 0,
+      subscriber: {
+        fn: fixture("queue.accepts"),
+        batchSize: 10,
+        batchWindow: 0,
+        partialResponses: true,
+      },
+    },
+  },
+  bucketNotifications: [notification],
+});
+
+let aws: LinkedResources;
 let runtime: Runtime;
 
 beforeAll(async () => {
-  aws = await startTestAws({ notifications: [notification] });
-  await aws.createBucket("media");
-  const frames = await aws.createQueue("Frames");
+  aws = await startLinkedResources({ model });
   runtime = await startRuntime({
-    model: stackModel({
-      queues: {
-        Frames: {
-          visibilityTimeout: 30,
-          delay: 0,
-          subscriber: {
-            fn: fixture("queue.accepts"),
-            batchSize: 10,
-            batchWindow: 0,
-            partialResponses: true,
-          },
-        },
-      },
-    }),
-    resources: { Frames: { url: frames.url } },
+    model,
+    resources: { Frames: { url: aws.queueUrls.Frames! } },
     port: 0,
   });
 });

@@ -7,8 +7,8 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRuntime, type Runtime } from "#local/runtime/index";
 import type { QueueModel } from "#local/infra/model";
+import { startLinkedResources, type LinkedResources } from "#local/link";
 import { receivedBy } from "../fixtures/handlers/recorder";
-import { startTestAws } from "../support/aws-emulator";
 import { fixture, stackModel } from "../support/stack-model";
 import { waitFor } from "../support/wait";
 
@@ -49,30 +49,15 @@ const model = stackModel({
   },
 });
 
-let aws: Awaited<ReturnType<typeof startTestAws>>;
+let aws: LinkedResources;
 let runtime: Runtime;
 const logs: string[] = [];
 const queueUrls: Record<string, string> = {};
 
 beforeAll(async () => {
-  aws = await startTestAws();
   // As the local stack creates them: dead-letter queues first, redrive policies naming their ARN.
-  const deadLetters = await aws.createQueue("DoomedDeadLetters");
-  queueUrls.DoomedDeadLetters = deadLetters.url;
-  for (const name of ["Partial", "UnknownId", "Delayed"]) {
-    queueUrls[name] = (
-      await aws.createQueue(name, { VisibilityTimeout: String(VISIBILITY_TIMEOUT_S) })
-    ).url;
-  }
-  queueUrls.Doomed = (
-    await aws.createQueue("Doomed", {
-      VisibilityTimeout: String(VISIBILITY_TIMEOUT_S),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: deadLetters.arn,
-        maxReceiveCount: DOOMED_RETRIES,
-      }),
-    })
-  ).url;
+  aws = await startLinkedResources({ model });
+  Object.assign(queueUrls, aws.queueUrls);
   runtime = await startRuntime({
     model,
     resources: Object.fromEntries(Object.entries(queueUrls).map(([name, url]) => [name, { url }])),

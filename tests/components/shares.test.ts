@@ -14,22 +14,16 @@ import {
 } from "#core/shares";
 import { MAX_SHARE_SECONDS, MIN_SHARE_SECONDS } from "#core/requests";
 import { requestOrigin } from "#functions/http/headers";
-import { useTestTables } from "../support/dynamodb-tables";
 import { takesRejection } from "../support/errors";
 import { newJobInput, uniqueId } from "../support/jobs";
+import { useLinkedResources } from "../support/resources";
 
-useTestTables({
-  Jobs: { name: "Jobs" },
-  Shares: { name: "Shares" },
-  Media: { name: "media" },
-});
-// Presigning is local arithmetic; no S3 server is needed to mint the URLs these tests read.
-process.env.AWS_ENDPOINT_URL_S3 ??= "http://127.0.0.1:9";
+useLinkedResources();
 
 /** A fresh owner per test keeps the tests independent on one shared table. */
 function newCaller(): ResolvedCredential {
   const ownerId = uniqueId("owner_");
-  return { ownerId, providerCredential: "sk-test-unused", kind: "brought-key" };
+  return { ownerId, providerCredential: "sk-test-unused", kind: "brought-key", provider: "openai" };
 }
 
 const HOUR = 3600;

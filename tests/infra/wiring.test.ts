@@ -1,5 +1,5 @@
 // What must hold for the infrastructure to work on AWS, checked offline on the model recorded from
-// sst.config.ts (local/infra-recorder.ts). Each invariant is written over whatever the model
+// sst.config.ts (local/infra/index.ts). Each invariant is written over whatever the model
 // declares, so a new route, subscriber or schedule is checked the moment it is added.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,16 +15,21 @@ const repoRoot = resolve(import.meta.dirname, "../..");
  * or linked to anything not listed, fails the test; add the entry when you add the function.
  */
 const library = ["Codes", "ServerSecret", "Jobs", "Media"];
-const withProvider = [...library, "ProviderKey", "ProviderBaseUrl"];
+/** The operator's key per provider: what runs jobs on the operator's account links. */
+const operatorKeys = ["ProviderKey", "RunwayKey", "FalKey"];
+const withProvider = [...library, ...operatorKeys, "ProviderBaseUrl"];
+/** Starting a job also tells providers that take a per-job webhook URL where the API is. */
+const startsJob = [...withProvider, "PollQueue", "Limits", "Api"];
 
 const expectedLinks: Record<string, string[]> = {
   ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
-  Site: [...withProvider, "PollQueue", "Limits", "Shares"],
-  ApiPostVideos: [...withProvider, "PollQueue", "Limits"],
+  Site: [...startsJob, "Shares"],
+  ApiGetProviders: ["Codes", "ServerSecret", ...operatorKeys],
+  ApiPostVideos: startsJob,
   ApiGetVideos: library,
   ApiGetVideosId: library,
   ApiDeleteVideosId: withProvider,
-  ApiPostVideosIdRemix: [...withProvider, "PollQueue", "Limits"],
+  ApiPostVideosIdRemix: startsJob,
   ApiGetVideosIdFramesFrame: library,
   ApiPostVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
   ApiGetVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
@@ -37,7 +42,7 @@ const expectedLinks: Record<string, string[]> = {
     "Codes",
     "Media",
     "PollQueue",
-    "ProviderKey",
+    ...operatorKeys,
     "ProviderBaseUrl",
     "ServerSecret",
   ],
@@ -46,8 +51,15 @@ const expectedLinks: Record<string, string[]> = {
   SweeperHandler: ["Jobs", "PollQueue"],
 };
 
-/** The secrets DESIGN.md relies on. */
-const requiredSecrets = ["ServerSecret", "ProviderKey", "WebhookSecret", "ProviderBaseUrl"];
+/** The secrets docs/design.md relies on. */
+const requiredSecrets = [
+  "ServerSecret",
+  "ProviderKey",
+  "RunwayKey",
+  "FalKey",
+  "WebhookSecret",
+  "ProviderBaseUrl",
+];
 
 /** API Gateway's HTTP API drops a request after 30 s, whatever the Lambda timeout says. */
 const HTTP_API_TIMEOUT_SECONDS = 30;

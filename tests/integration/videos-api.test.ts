@@ -19,6 +19,7 @@ const valid = {
 
 const JOB_FIELDS = [
   "completedAt",
+  "cost",
   "createdAt",
   "error",
   "id",
@@ -26,10 +27,13 @@ const JOB_FIELDS = [
   "model",
   "parentId",
   "progress",
+  "progressEstimated",
   "prompt",
   "provider",
+  "queuePosition",
   "seconds",
   "size",
+  "sound",
   "status",
 ].sort();
 
@@ -54,6 +58,11 @@ describe("POST /api/videos", () => {
       parentId: null,
       completedAt: null,
       error: null,
+      progressEstimated: false,
+      queuePosition: null,
+      // sora-2 always makes sound; at $0.10 a second of 720p.
+      sound: true,
+      cost: { estimatedUsd: 0.4, actualUsd: null, credits: null },
       media: { video: null, thumbnail: null, spritesheet: null, firstFrame: null, lastFrame: null },
     });
     expect(body.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);

@@ -7,8 +7,8 @@ import {
   RETRIES_EXHAUSTED,
 } from "#core/pipeline/failures";
 import { MAX_DELAY_SECONDS } from "#core/pipeline/queue";
+import { expectedGenerationSeconds } from "#core/providers/index";
 import {
-  expectedGenerationSeconds,
   firstPollDelaySeconds,
   nextPollDelaySeconds,
   retryDelaySeconds,
@@ -24,6 +24,7 @@ const CREATED = Date.parse("2026-11-21T10:00:00.000Z");
 const job = (
   overrides: Partial<Pick<Job, "model" | "seconds" | "progress" | "progressMark">> = {},
 ) => ({
+  provider: "openai",
   model: "sora-2",
   seconds: 8,
   createdAt: new Date(CREATED).toISOString(),
@@ -35,29 +36,39 @@ const at = (seconds: number) => CREATED + seconds * 1000;
 
 describe("expected generation time", () => {
   it("grows with the length of the video and is longer for the pro model", () => {
-    expect(expectedGenerationSeconds("sora-2", 12)).toBeGreaterThan(
-      expectedGenerationSeconds("sora-2", 4),
+    expect(
+      expectedGenerationSeconds({ provider: "openai", model: "sora-2", seconds: 12 }),
+    ).toBeGreaterThan(
+      expectedGenerationSeconds({ provider: "openai", model: "sora-2", seconds: 4 }),
     );
-    expect(expectedGenerationSeconds("sora-2-pro", 8)).toBeGreaterThan(
-      expectedGenerationSeconds("sora-2", 8),
+    expect(
+      expectedGenerationSeconds({ provider: "openai", model: "sora-2-pro", seconds: 8 }),
+    ).toBeGreaterThan(
+      expectedGenerationSeconds({ provider: "openai", model: "sora-2", seconds: 8 }),
     );
   });
 
   it("treats a dated slug as its model, and still guesses for an unknown model", () => {
-    expect(expectedGenerationSeconds("sora-2-pro-2025-10-06", 8)).toBe(
-      expectedGenerationSeconds("sora-2-pro", 8),
-    );
-    expect(expectedGenerationSeconds("someone-elses-model", 8)).toBeGreaterThan(0);
+    expect(
+      expectedGenerationSeconds({ provider: "openai", model: "sora-2-pro-2025-10-06", seconds: 8 }),
+    ).toBe(expectedGenerationSeconds({ provider: "openai", model: "sora-2-pro", seconds: 8 }));
+    expect(
+      expectedGenerationSeconds({ provider: "openai", model: "someone-elses-model", seconds: 8 }),
+    ).toBeGreaterThan(0);
   });
 });
 
 describe("firstPollDelaySeconds", () => {
   it("looks early, well before the expected completion, in whole seconds", () => {
-    const delay = firstPollDelaySeconds({ model: "sora-2", seconds: 8 });
+    const delay = firstPollDelaySeconds({ provider: "openai", model: "sora-2", seconds: 8 });
     expect(Number.isInteger(delay)).toBe(true);
     expect(delay).toBeGreaterThanOrEqual(1);
-    expect(delay).toBeLessThan(expectedGenerationSeconds("sora-2", 8) / 2);
-    expect(firstPollDelaySeconds({ model: "sora-2-pro", seconds: 12 })).toBeGreaterThan(delay);
+    expect(delay).toBeLessThan(
+      expectedGenerationSeconds({ provider: "openai", model: "sora-2", seconds: 8 }) / 2,
+    );
+    expect(
+      firstPollDelaySeconds({ provider: "openai", model: "sora-2-pro", seconds: 12 }),
+    ).toBeGreaterThan(delay);
   });
 });
 
@@ -67,7 +78,7 @@ describe("nextPollDelaySeconds", () => {
     job({ progress, progressMark: mark && { progress: mark[0], at: at(mark[1]) } });
 
   it("without progress, aims at the completion the model suggests", () => {
-    const expected = expectedGenerationSeconds("sora-2", 8);
+    const expected = expectedGenerationSeconds({ provider: "openai", model: "sora-2", seconds: 8 });
     expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(10))).toBe(expected - 10);
   });
 
@@ -106,7 +117,7 @@ describe("nextPollDelaySeconds", () => {
   });
 
   it("polls an overdue job at a share of its age, at least every two minutes", () => {
-    const expected = expectedGenerationSeconds("sora-2", 8);
+    const expected = expectedGenerationSeconds({ provider: "openai", model: "sora-2", seconds: 8 });
     expect(nextPollDelaySeconds(running(0), { progress: 0 }, at(expected + 50))).toBe(
       Math.ceil((expected + 50) * 0.1),
     );

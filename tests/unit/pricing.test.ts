@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateCostUsd } from "#core/pricing";
+import { estimateCostUsd } from "#core/providers/index";
 
 describe("estimateCostUsd", () => {
   it.each([
@@ -10,7 +10,7 @@ describe("estimateCostUsd", () => {
     ["sora-2-pro", 4, "1024x1792", 2],
     ["sora-2-pro-2025-10-06", 4, "1280x720", 1.2],
   ])("%s, %is at %s costs $%d", (model, seconds, size, usd) => {
-    expect(estimateCostUsd(model, seconds, size)).toBe(usd);
+    expect(estimateCostUsd({ provider: "openai", model, seconds, size })).toBe(usd);
   });
 
   it.each([
@@ -19,6 +19,6 @@ describe("estimateCostUsd", () => {
     ["a malformed size", "sora-2", 4, "big"],
     ["no duration", "sora-2", 0, "1280x720"],
   ])("knows no price for %s", (_, model, seconds, size) => {
-    expect(estimateCostUsd(model, seconds, size)).toBeUndefined();
+    expect(estimateCostUsd({ provider: "openai", model, seconds, size })).toBeUndefined();
   });
 });

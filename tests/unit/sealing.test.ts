@@ -1,13 +1,9 @@
 import { Resource } from "sst";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SealedValueInvalid, seal, unseal } from "#core/sealing";
+import { linkSecrets } from "#local/link";
 
-beforeAll(() => {
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    ServerSecret: { value: "unit-test-server-secret" },
-  });
-});
+beforeAll(() => linkSecrets({ ServerSecret: "unit-test-server-secret" }));
 
 const key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789";
 

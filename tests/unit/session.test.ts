@@ -10,14 +10,10 @@ import {
 } from "#core/session";
 import { cookieValue, isSameOrigin } from "#functions/http/headers";
 import { authenticate } from "#functions/http/request";
+import { linkSecrets } from "#local/link";
 import { takesRejection } from "../support/errors";
 
-beforeAll(() => {
-  process.env.SST_RESOURCES_JSON = JSON.stringify({
-    App: { name: "takes", stage: "test" },
-    ServerSecret: { value: "unit-test-server-secret" },
-  });
-});
+beforeAll(() => linkSecrets({ ServerSecret: "unit-test-server-secret" }));
 
 // Brought keys resolve without any table: these tests need no emulator.
 const key = "sk-test-abcdefghijklmnopqrstuvwxyz";

@@ -2,8 +2,9 @@ import { createHmac, randomBytes } from "node:crypto";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { TakesError } from "#core/errors";
-import { openaiProvider } from "#core/providers/openai";
-import { verifyStandardWebhook, type WebhookDelivery } from "#core/webhooks";
+import { finishedVideoOf } from "#core/providers/openai";
+import type { WebhookDelivery } from "#core/providers/contract";
+import { verifyStandardWebhook } from "#core/providers/webhook-signatures";
 
 const secret = `whsec_${randomBytes(24).toString("base64")}`;
 const NOW = Date.parse("2026-11-21T10:00:00.000Z");
@@ -119,7 +120,7 @@ describe("verifyStandardWebhook", () => {
 
 describe("OpenAI webhook events", () => {
   it("name the finished video for completed and failed events only", () => {
-    const finished = openaiProvider.finishedJobInWebhook!;
+    const finished = finishedVideoOf;
     expect(finished(JSON.parse(event))).toBe("video_123");
     expect(finished({ type: "video.failed", data: { id: "video_9" } })).toBe("video_9");
     expect(finished({ type: "batch.completed", data: { id: "batch_1" } })).toBeUndefined();

@@ -1,28 +1,39 @@
 import { badRequest } from "#core/errors";
-import { createVideo } from "#core/videos/index";
+import { createVideo, type ImageUploads } from "#core/videos/index";
 import { authenticate, formBody, isMultipart, jsonBody, unchecked } from "../request";
 import { httpHandler, json, type HttpEvent } from "../respond";
 
-/** The fields of a multipart create, and its optional `input_reference` image file. */
+/** The multipart file fields: the image the clip starts from, and the one it ends on. */
+const IMAGE_FIELDS = { input_reference: "firstFrame", last_frame: "lastFrame" } as const;
+
+/** The fields of a multipart create, and its image files. */
 async function multipartRequest(event: HttpEvent) {
   const form = await formBody(event);
   const fields = Object.fromEntries(
     [...form.entries()].filter(
-      ([name, value]) => name !== "input_reference" && typeof value === "string",
+      ([name, value]) => !(name in IMAGE_FIELDS) && typeof value === "string",
     ),
   );
-  const file = form.get("input_reference");
-  if (file !== null && typeof file === "string") {
-    throw badRequest("invalid_image", "input_reference must be an image file.", "reference");
+  const uploads: ImageUploads = {};
+  for (const [name, upload] of Object.entries(IMAGE_FIELDS)) {
+    const file = form.get(name);
+    if (file === null) continue;
+    if (typeof file === "string") {
+      throw badRequest("invalid_image", `${name} must be an image file.`, "reference");
+    }
+    uploads[upload] = new Uint8Array(await file.arrayBuffer());
   }
-  return { fields, reference: file ? new Uint8Array(await file.arrayBuffer()) : undefined };
+  return { fields, uploads };
 }
 
-/** POST /api/videos — JSON, or multipart with an `input_reference` image. 202 with the job. */
+/**
+ * POST /api/videos — JSON, or multipart with an `input_reference` image (the first frame) and,
+ * for models that take one, a `last_frame` image. 202 with the job.
+ */
 export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
-  const { fields, reference } = isMultipart(event)
+  const { fields, uploads } = isMultipart(event)
     ? await multipartRequest(event)
-    : { fields: jsonBody(event), reference: undefined };
-  return json(202, await createVideo(caller, unchecked(fields), reference));
+    : { fields: jsonBody(event), uploads: {} };
+  return json(202, await createVideo(caller, unchecked(fields), uploads));
 });

@@ -1,7 +1,8 @@
 /**
  * fal's queue API for video models, under `/fal`: submit, status (polled or streamed), result,
  * cancel, fal.run, storage uploads, a CDN for the outputs, and ED25519-signed webhooks. Point
- * `@fal-ai/client` at it with `requestMiddleware: falEmulatorMiddleware(url)` (./redirect.ts).
+ * `@fal-ai/client` at it with `requestMiddleware: falBaseUrlMiddleware(`${url}/fal`)` from
+ * core/providers/fal.ts, the hook Takes' adapter itself uses with TAKES_FAL_URL.
  * Any key of fal's `<key_id>:<key_secret>` form is accepted.
  */
 import { mkdir } from "node:fs/promises";
@@ -15,7 +16,6 @@ import { FileStore } from "./storage";
 import { WebhookSigner } from "./webhooks";
 
 export { FAL_VIDEO_ENDPOINTS, type FalVideoEndpoint } from "./endpoints";
-export { falEmulatorMiddleware, falEmulatorUrl } from "./redirect";
 
 export interface FalEmulatorOptions {
   /**

@@ -1,5 +1,5 @@
 /**
- * fal's HTTP surface under the mount's prefix, one folder per fal host (falEmulatorMiddleware
+ * fal's HTTP surface under the mount's prefix, one folder per fal host (falBaseUrlMiddleware
  * maps the hosts onto them):
  *
  * - `/queue/...` is queue.fal.run: submit, status (and its SSE stream), result, cancel;

@@ -130,6 +130,8 @@ export class TaskStore {
     const task = this.tasks.get(id);
     if (task?.outcome?.status !== "SUCCEEDED") return null;
     if (!this.options.outputs.verify(id, task.urlGeneration, query)) return null;
+    // An injected lapse: this link expired between the retrieve that minted it and this fetch.
+    if (this.options.faults.takeOutputLapse()) return null;
     return join(task.dir, VIDEO_FILE);
   }
 

@@ -22,6 +22,8 @@ const faultsSchema = z.strictObject({
       message: z.string().min(1).optional(),
     })
     .optional(),
+  /** The next fetches of output links find them lapsed (a provider whose links expire). */
+  lapseNextOutputs: z.strictObject({ count: z.number().int().min(0) }).optional(),
 });
 
 export type Faults = z.input<typeof faultsSchema>;
@@ -42,6 +44,7 @@ export class FaultInjector {
   private serverErrorsLeft = 0;
   private jobFailuresLeft = 0;
   private jobFailure = DEFAULT_JOB_FAILURE;
+  private lapsedOutputsLeft = 0;
   /** Added before every API answer. */
   slowMs = 0;
 
@@ -54,6 +57,7 @@ export class FaultInjector {
     }
     if (faults.serverErrors) this.serverErrorsLeft = faults.serverErrors.count;
     if (faults.slowMs !== undefined) this.slowMs = faults.slowMs;
+    if (faults.lapseNextOutputs) this.lapsedOutputsLeft = faults.lapseNextOutputs.count;
     if (faults.failNextJobs) {
       this.jobFailuresLeft = faults.failNextJobs.count;
       this.jobFailure = {
@@ -68,6 +72,7 @@ export class FaultInjector {
     this.serverErrorsLeft = 0;
     this.jobFailuresLeft = 0;
     this.jobFailure = DEFAULT_JOB_FAILURE;
+    this.lapsedOutputsLeft = 0;
     this.slowMs = 0;
   }
 
@@ -89,6 +94,13 @@ export class FaultInjector {
       );
     }
     return null;
+  }
+
+  /** Whether the output link being fetched must be found lapsed. */
+  takeOutputLapse(): boolean {
+    if (this.lapsedOutputsLeft <= 0) return false;
+    this.lapsedOutputsLeft--;
+    return true;
   }
 
   /** Whether the job being created must fail, and how. */

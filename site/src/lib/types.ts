@@ -1,14 +1,10 @@
 /** Shapes the server hands the browser. Types only: nothing here reaches a bundle. */
 
-/** What the create form offers for one provider: its name and declared capabilities. */
-export interface ProviderOption {
-  name: string;
-  models: string[];
-  sizes: string[];
-  seconds: number[];
-  imageInput: boolean;
-  remix: boolean;
-}
+import type { PublicModel, PublicProvider } from "$core/catalog";
+
+/** What the create form offers: a provider the caller can use, with its models' capabilities. */
+export type ProviderOption = PublicProvider;
+export type ModelOption = PublicModel;
 
 /** Where the new video's reference image comes from. */
 export type ReferenceMode = "none" | "upload" | "generate" | "frame";
@@ -20,6 +16,8 @@ export interface CreateValues {
   model: string;
   seconds: number;
   size: string;
+  /** For models whose sound is optional. */
+  sound: boolean;
   referenceMode: ReferenceMode;
   /** "{jobId}:first" | "{jobId}:last" */
   frame: string;

@@ -12,18 +12,29 @@ const text = (form: FormData, name: string, max = 5000) => {
   return typeof value === "string" ? value.slice(0, max) : "";
 };
 
-export function defaultValues(providers: ProviderOption[]): CreateValues {
-  const provider = providers[0]!;
-  const landscape = provider.sizes.find((size) => {
+/** The first landscape size a model makes, else its first. */
+export const landscapeSize = (sizes: readonly string[]) =>
+  sizes.find((size) => {
     const [width = 0, height = 0] = size.split("x").map(Number);
     return width > height;
-  });
+  }) ??
+  sizes[0] ??
+  "";
+
+/** A model's length closest to 8 s: long enough to tell a story, short enough to try again. */
+export const defaultSeconds = (lengths: readonly number[]) =>
+  [...lengths].sort((a, b) => Math.abs(a - 8) - Math.abs(b - 8) || a - b)[0] ?? 4;
+
+export function defaultValues(providers: ProviderOption[]): CreateValues {
+  const provider = providers[0];
+  const model = provider?.models[0];
   return {
     prompt: "",
-    provider: provider.name,
-    model: provider.models[0] ?? "",
-    seconds: provider.seconds.includes(8) ? 8 : (provider.seconds[0] ?? 4),
-    size: landscape ?? provider.sizes[0] ?? "",
+    provider: provider?.name ?? "",
+    model: model?.id ?? "",
+    seconds: defaultSeconds(model?.seconds ?? []),
+    size: landscapeSize(model?.sizes ?? []),
+    sound: model?.sound !== "never",
     referenceMode: "none",
     frame: "",
     generatedKey: "",
@@ -42,6 +53,8 @@ export function readValues(form: FormData, defaults: CreateValues): CreateValues
     model: text(form, "model", 100) || defaults.model,
     seconds: Number.isInteger(seconds) && seconds > 0 ? seconds : defaults.seconds,
     size: text(form, "size", 20) || defaults.size,
+    // A checkbox: present when on. A form from before the sound option keeps the default.
+    sound: form.has("soundChoice") ? form.get("sound") === "on" : defaults.sound,
     referenceMode: (REFERENCE_MODES as readonly string[]).includes(mode)
       ? (mode as ReferenceMode)
       : "none",

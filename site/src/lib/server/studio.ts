@@ -1,34 +1,36 @@
 import { redirect } from "@sveltejs/kit";
+import { providerCatalog } from "$core/catalog";
 import type { ResolvedCredential } from "$core/credentials";
-import { estimateCostUsd } from "$core/pricing";
-import { listProviders } from "$core/providers";
+import { estimateCostUsd } from "$core/providers";
 import type { ProviderOption } from "$lib/types";
 
-export function providerOptions(): ProviderOption[] {
-  return listProviders().map(({ name, capabilities }) => ({
-    name,
-    models: [...capabilities.models],
-    sizes: [...capabilities.sizes],
-    seconds: [...capabilities.seconds],
-    imageInput: capabilities.imageInput,
-    remix: capabilities.remix,
-  }));
-}
+/** The providers and models the caller can use, as GET /api/providers lists them. */
+export const providerOptions = (caller: ResolvedCredential): ProviderOption[] =>
+  providerCatalog(caller);
 
-export const priceKey = (model: string, seconds: number, size: string) =>
-  `${model}|${seconds}|${size}`;
+export const priceKey = (
+  provider: string,
+  model: string,
+  seconds: number,
+  size: string,
+  sound: boolean,
+) => `${provider}|${model}|${seconds}|${size}|${sound}`;
 
 /**
- * Estimated USD for every combination the providers offer (a few dozen), so the browser shows the
- * cost of the current choice without a round trip and without shipping core/ to the client.
+ * Estimated USD for every combination the caller's models offer (a few hundred), so the browser
+ * shows the cost of the current choice without a round trip and without shipping core/ to it.
  */
 export function priceTable(providers: ProviderOption[]): Record<string, number | null> {
   const table: Record<string, number | null> = {};
-  for (const provider of providers) {
-    for (const model of provider.models) {
-      for (const seconds of provider.seconds) {
-        for (const size of provider.sizes) {
-          table[priceKey(model, seconds, size)] = estimateCostUsd(model, seconds, size) ?? null;
+  for (const { name: provider, models } of providers) {
+    for (const { id: model, seconds: lengths, sizes, sound: soundOption } of models) {
+      const sounds = soundOption === "optional" ? [true, false] : [soundOption === "always"];
+      for (const seconds of lengths) {
+        for (const size of sizes) {
+          for (const sound of sounds) {
+            table[priceKey(provider, model, seconds, size, sound)] =
+              estimateCostUsd({ provider, model, seconds, size, sound }) ?? null;
+          }
         }
       }
     }

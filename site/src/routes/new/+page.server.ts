@@ -9,13 +9,14 @@ import { MAX_PROMPT_LENGTH } from "$core/requests";
 import { createVideo, frameReferenceKey, getVideo } from "$core/videos";
 import { defaultValues, frameSources, parseFrame, readValues } from "$lib/server/create";
 import { fieldErrorsOf, failureStatus, type FieldErrors } from "$lib/server/errors";
+import { providerCatalogWithAccounts } from "$core/catalog";
 import { callerOf, priceTable, providerOptions } from "$lib/server/studio";
 import type { CreateValues } from "$lib/types";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const caller = callerOf(locals);
-  const providers = providerOptions();
+  const { providers } = await providerCatalogWithAccounts(caller);
   const values = defaultValues(providers);
   const prompt = url.searchParams.get("prompt");
   if (prompt) values.prompt = prompt.slice(0, MAX_PROMPT_LENGTH);
@@ -37,6 +38,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     values.model = source.model;
     values.seconds = source.seconds;
     values.size = source.size;
+    if (source.sound !== null) values.sound = source.sound;
     if (!prompt) values.prompt = source.prompt;
     if (frame) {
       values.referenceMode = "frame";
@@ -103,7 +105,7 @@ export const actions: Actions = {
   create: async ({ request, locals }) => {
     const caller = callerOf(locals);
     const form = await request.formData();
-    const values = readValues(form, defaultValues(providerOptions()));
+    const values = readValues(form, defaultValues(providerOptions(caller)));
     let job: PublicJob;
     try {
       const { upload, referenceKey } = await chosenReference(
@@ -111,11 +113,11 @@ export const actions: Actions = {
         values,
         form.get("referenceFile"),
       );
-      const { prompt, provider, model, seconds, size } = values;
+      const { prompt, provider, model, seconds, size, sound } = values;
       job = await createVideo(
         caller,
-        { prompt, provider, model, seconds, size, referenceKey },
-        upload,
+        { prompt, provider, model, seconds, size, sound, referenceKey },
+        { firstFrame: upload },
       );
     } catch (error) {
       return failWith(failureStatus(error), values, fieldErrorsOf(error as TakesError));
@@ -126,10 +128,17 @@ export const actions: Actions = {
   /** A suggestion from the text model, shown beside the prompt to accept, edit or discard. */
   improve: async ({ request, locals }) => {
     const caller = callerOf(locals);
-    const values = readValues(await request.formData(), defaultValues(providerOptions()));
+    const values = readValues(await request.formData(), defaultValues(providerOptions(caller)));
     try {
-      const { prompt, model, seconds, size } = values;
-      const improved = await improvePrompt(caller, { prompt, model, seconds, size });
+      const { prompt, provider, model, seconds, size, sound } = values;
+      const improved = await improvePrompt(caller, {
+        prompt,
+        provider,
+        model,
+        seconds,
+        size,
+        sound,
+      });
       return { values, improved: { original: values.prompt, ...improved } };
     } catch (error) {
       return failWith(failureStatus(error), values, fieldErrorsOf(error as TakesError, "improve"));
@@ -137,9 +146,9 @@ export const actions: Actions = {
   },
 
   /** Without JavaScript: take the (possibly edited) suggestion as the prompt. */
-  accept: async ({ request }) => {
+  accept: async ({ request, locals }) => {
     const form = await request.formData();
-    const values = readValues(form, defaultValues(providerOptions()));
+    const values = readValues(form, defaultValues(providerOptions(callerOf(locals))));
     const suggestion = form.get("suggestion");
     if (typeof suggestion === "string" && suggestion.trim()) {
       values.prompt = suggestion.slice(0, MAX_PROMPT_LENGTH);
@@ -148,14 +157,15 @@ export const actions: Actions = {
   },
 
   /** Without JavaScript: drop the suggestion, keep the prompt as it was. */
-  discard: async ({ request }) => {
-    return { values: readValues(await request.formData(), defaultValues(providerOptions())) };
+  discard: async ({ request, locals }) => {
+    const defaults = defaultValues(providerOptions(callerOf(locals)));
+    return { values: readValues(await request.formData(), defaults) };
   },
 
   /** A reference image from a prompt, at the chosen video size, stored in the library. */
   image: async ({ request, locals }) => {
     const caller = callerOf(locals);
-    const values = readValues(await request.formData(), defaultValues(providerOptions()));
+    const values = readValues(await request.formData(), defaultValues(providerOptions(caller)));
     values.referenceMode = "generate";
     // The image's description, or else the video's prompt: the form's imagePrompt field either way.
     const prompt = values.imagePrompt.trim() || values.prompt.trim();

@@ -1,5 +1,6 @@
 import { fail, redirect } from "@sveltejs/kit";
-import { resolveCredential } from "$core/credentials";
+import { resolveCredential, verifyBroughtKey } from "$core/credentials";
+import { listProviders } from "$core/providers";
 import { TakesError } from "$core/errors";
 import { sealSession, SESSION_COOKIE, SESSION_SECONDS } from "$core/session";
 import type { Actions, PageServerLoad } from "./$types";
@@ -14,27 +15,36 @@ function safeNext(value: string | null): string {
 
 export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.caller) redirect(303, safeNext(url.searchParams.get("next")));
-  return { next: safeNext(url.searchParams.get("next")) };
+  return {
+    next: safeNext(url.searchParams.get("next")),
+    providers: listProviders().map(({ name, label }) => ({ name, label })),
+  };
 };
 
 export const actions: Actions = {
   default: async ({ request, cookies, url }) => {
     const form = await request.formData();
-    const credential = String(form.get("credential") ?? "").trim();
+    const key = String(form.get("credential") ?? "").trim();
+    // A key whose shape does not tell its provider is named: "runway:<key>" (core/credentials.ts).
+    const provider = String(form.get("provider") ?? "");
+    const named = listProviders().some((candidate) => candidate.name === provider);
+    const credential = named && key ? `${provider}:${key}` : key;
     const next = safeNext(String(form.get("next") ?? ""));
     if (!credential) {
       return fail(400, { error: "Paste your provider key or access code." });
     }
     try {
-      await resolveCredential(credential);
+      await verifyBroughtKey(await resolveCredential(credential));
     } catch (error) {
-      if (error instanceof TakesError && error.status === 401) {
-        const message = credential.startsWith("sk-")
+      if (!(error instanceof TakesError)) throw error;
+      if (error.status === 401 && error.code === "unauthorized") {
+        const message = key.startsWith("sk-")
           ? "That does not look like a provider key: it starts with sk- followed by letters, digits, - or _."
-          : "That access code is not valid. Check it with whoever gave it to you.";
+          : "That access code is not valid. Check it with whoever gave it to you — or, for a provider key Takes does not recognise, choose whose it is.";
         return fail(401, { error: message });
       }
-      throw error;
+      // A key its provider refused, or an access code revoked or past its expiry: say which.
+      return fail(error.status >= 500 ? 503 : error.status, { error: error.message });
     }
     cookies.set(SESSION_COOKIE, sealSession(credential), {
       path: "/",

@@ -1,7 +1,6 @@
 import { fail, redirect } from "@sveltejs/kit";
 import { TakesError } from "$core/errors";
-import { estimateCostUsd } from "$core/pricing";
-import { getProvider } from "$core/providers";
+import { findModel, getProvider } from "$core/providers";
 import { MAX_PROMPT_LENGTH } from "$core/requests";
 import { deleteVideo, getVideo, remixVideo } from "$core/videos";
 import { failureStatus, orErrorPage } from "$lib/server/errors";
@@ -16,7 +15,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   const [parent, children] = await Promise.all([parentOf(caller, job), childrenOf(caller, job)]);
   let canRemix = false;
   try {
-    canRemix = getProvider(job.provider).capabilities.remix;
+    const provider = getProvider(job.provider);
+    canRemix = Boolean(provider.remix && findModel(provider, job.model)?.remix);
   } catch {
     // A provider this deployment no longer has: its takes stay viewable.
   }
@@ -25,7 +25,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     parent,
     children,
     canRemix,
-    estimatedCostUsd: estimateCostUsd(job.model, job.seconds, job.size) ?? null,
+    estimatedCostUsd: job.cost.estimatedUsd,
     maxPromptLength: MAX_PROMPT_LENGTH,
     // Share links (site/src/lib/server/shares.ts): the job's links and the expiry choices.
     ...(await sharesOf(caller, job, url)),

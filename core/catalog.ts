@@ -1,0 +1,75 @@
+/**
+ * The providers and models a caller can use, as the API (GET /api/providers) and the site's
+ * picker show them: every figure comes from the adapters' declarations.
+ */
+import { providersFor, type ResolvedCredential } from "./credentials";
+import { askProvider, getProvider } from "./providers";
+import type { ModelPrice, VideoModel } from "./providers/contract";
+
+export interface PublicModel {
+  id: string;
+  label: string;
+  seconds: number[];
+  sizes: string[];
+  images: { firstFrame: boolean; lastFrame: boolean };
+  sound: VideoModel["sound"];
+  remix: boolean;
+  /** USD per second of output by size and sound, where the provider publishes a price. */
+  price: ModelPrice | null;
+  /** Seconds a clip of each length usually takes to generate, as declared. */
+  typicalSeconds: Record<number, number>;
+}
+
+export interface PublicProvider {
+  name: string;
+  label: string;
+  /** False where the provider reports no progress: the job's progress is Takes' estimate. */
+  reportsProgress: boolean;
+  models: PublicModel[];
+  /** The caller's own account with the provider, for a brought key the provider can describe. */
+  account?: { balance?: string };
+}
+
+const publicModel = (model: VideoModel): PublicModel => ({
+  id: model.id,
+  label: model.label,
+  seconds: [...model.seconds],
+  sizes: [...model.sizes],
+  images: { ...model.images },
+  sound: model.sound,
+  remix: model.remix,
+  price: model.price ?? null,
+  typicalSeconds: Object.fromEntries(
+    model.seconds.map((seconds) => [
+      seconds,
+      model.typicalTime.base + model.typicalTime.perOutputSecond * seconds,
+    ]),
+  ),
+});
+
+/** The providers the caller's credential can use, with each model's capabilities and price. */
+export const providerCatalog = (caller: ResolvedCredential): PublicProvider[] =>
+  providersFor(caller).map((provider) => ({
+    name: provider.name,
+    label: provider.label,
+    reportsProgress: provider.reportsProgress,
+    models: provider.models.map(publicModel),
+  }));
+
+/**
+ * The catalogue with the caller's own account at each provider where it can say (a brought key's
+ * balance, e.g. Runway's credits): asked of the provider, so only where a person looks.
+ */
+export async function providerCatalogWithAccounts(
+  caller: ResolvedCredential,
+): Promise<{ providers: PublicProvider[] }> {
+  const providers = await Promise.all(
+    providerCatalog(caller).map(async (entry) => {
+      const check = getProvider(entry.name).checkKey;
+      if (caller.kind !== "brought-key" || !check) return entry;
+      const account = await askProvider(() => check(caller.providerCredential));
+      return { ...entry, account };
+    }),
+  );
+  return { providers };
+}

@@ -1,0 +1,422 @@
+/**
+ * fal (`fal`), through its official client `@fal-ai/client`: Veo 3.1 (text-to-video, image-to-video,
+ * first-last-frame) and Kling v3 on fal's queue (submit, status, result, cancel). Facts in
+ * docs/notes/providers.md, fal.
+ *
+ * - fal reports no progress; Takes estimates it from elapsed time (core/videos/view.ts).
+ * - A failed request still reports COMPLETED, and fal keeps a result only briefly: the poll that
+ *   sees COMPLETED reads the result at once, and an error result fails the job with its reason.
+ *   Past retention the result is gone: the job ends expired, saying so.
+ * - Submits are never retried: fal takes no idempotency key, so a retried submit after a 5xx
+ *   could queue (and bill) the generation twice. The client retries on its own, so its fetch is
+ *   one that refuses a second attempt of a submit.
+ * - The files' lifetime is asked for (the object lifecycle header): long enough for any copy.
+ * - Webhooks are signed ED25519 with fal's published keys, fetched and cached.
+ * - fal has no base-URL option: TAKES_FAL_URL (the local stack's emulator) serves fal's hosts as
+ *   paths (/queue, /run, /rest), and the client's requests are moved there.
+ */
+import {
+  createHash,
+  createPublicKey,
+  verify as verifySignature,
+  type KeyObject,
+} from "node:crypto";
+import { ApiError, createFalClient, type FalClient, type RequestMiddleware } from "@fal-ai/client";
+import { TakesError } from "../errors";
+import {
+  ContentExpired,
+  ContentNotAvailable,
+  ProviderRateLimited,
+  ProviderRejected,
+  ProviderUnavailable,
+  type VideoModel,
+  type VideoProvider,
+} from "./contract";
+import { failureForStatus, fetchOutput } from "./http";
+import { parseWebhookJson } from "./webhook-signatures";
+
+const SERVICE = "fal API";
+
+/** The hosts fal's client calls, and the path each has under a base URL that stands in for fal. */
+const FAL_HOSTS: Record<string, string> = {
+  "queue.fal.run": "/queue",
+  "fal.run": "/run",
+  "rest.fal.ai": "/rest",
+  "rest.alpha.fal.ai": "/rest",
+};
+
+/** `url` moved under `baseUrl` when it is on one of fal's hosts; any other URL as it was. */
+export function falUrlUnder(baseUrl: string, url: string): string {
+  const parsed = new URL(url);
+  const path = parsed.protocol === "https:" ? FAL_HOSTS[parsed.host] : undefined;
+  if (path === undefined) return url;
+  return `${baseUrl.replace(/\/+$/, "")}${path}${parsed.pathname}${parsed.search}`;
+}
+
+/** The client's request hook that moves fal's hosts under `baseUrl` (an emulator, a proxy). */
+export const falBaseUrlMiddleware =
+  (baseUrl: string): RequestMiddleware =>
+  async (request) => ({ ...request, url: falUrlUnder(baseUrl, request.url) });
+
+const baseUrl = () => process.env.TAKES_FAL_URL || undefined;
+
+/** A submit's first answer, kept so a second attempt can say what the first one met. */
+class SubmitNotRetried extends Error {
+  override readonly name = "SubmitNotRetried";
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+  ) {
+    super(`fal's submit answered ${status}; Takes does not retry a submit.`);
+  }
+}
+
+/** A fetch that lets a submit (a POST) through once: the client's own retry meets a refusal. */
+function submitOnce(): typeof fetch {
+  let first: Response | undefined;
+  return async (input, init) => {
+    const submitting = (init?.method ?? "GET").toUpperCase() === "POST";
+    if (submitting && first) throw new SubmitNotRetried(first.status, first.headers);
+    const response = await fetch(input, init);
+    if (submitting) first = response;
+    return response;
+  };
+}
+
+const client = (credential: string, options: { submit?: boolean } = {}): FalClient => {
+  const base = baseUrl();
+  return createFalClient({
+    credentials: credential,
+    ...(base && { requestMiddleware: falBaseUrlMiddleware(base) }),
+    ...(options.submit && { fetch: submitOnce() }),
+  });
+};
+
+/**
+ * fal's error bodies: `{detail: "…", error_type?}` or a 422's `{detail: [{loc, msg, type}]}`; the
+ * type (e.g. content_policy_violation) is the code.
+ */
+function errorOf(body: unknown): { message?: string; code?: string } {
+  const { detail, error_type: errorType } = (body ?? {}) as {
+    detail?: unknown;
+    error_type?: unknown;
+  };
+  const code = typeof errorType === "string" ? errorType : undefined;
+  if (typeof detail === "string") return { message: detail, code };
+  if (!Array.isArray(detail)) return { code };
+  const entries = detail as { msg?: unknown; type?: unknown }[];
+  const messages = entries.map((entry) => entry.msg).filter((msg) => typeof msg === "string");
+  const type = entries.find((entry) => typeof entry.type === "string")?.type as string | undefined;
+  return { message: messages.length ? messages.join("; ") : undefined, code: code ?? type };
+}
+
+function toFailure(error: unknown): unknown {
+  if (error instanceof SubmitNotRetried) {
+    return error.status === 429
+      ? new ProviderRateLimited(5_000, `The ${SERVICE} is rate limiting requests.`)
+      : new ProviderUnavailable(`The ${SERVICE} is unavailable.`);
+  }
+  if (error instanceof ApiError) {
+    const { message, code } = errorOf(error.body);
+    return failureForStatus(
+      { status: error.status, message: message ?? error.message, code },
+      SERVICE,
+    );
+  }
+  // The client's network failures are TypeErrors ("fetch failed") or carry a transport code.
+  if (error instanceof TypeError || (error as { code?: unknown })?.code !== undefined) {
+    return new ProviderUnavailable(`The ${SERVICE} is unavailable.`);
+  }
+  return error;
+}
+
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+/** How fal names one model's endpoints. Status, result and cancel take any of them. */
+interface FalEndpoints {
+  textToVideo: string;
+  imageToVideo: string;
+  /** Veo: first and last frame; Kling takes its end image on image-to-video itself. */
+  firstLastFrame?: string;
+  /** Input field names for the images, per endpoint. */
+  imageFields: { first: string; last?: string };
+  durationUnit: "s" | "";
+}
+
+type FalModel = VideoModel & { endpoints: FalEndpoints };
+
+const FAL_PAGE = "fal.ai model page, price per second of output";
+const VEO_SIZES = ["1280x720", "720x1280", "1920x1080", "1080x1920"];
+
+const veo = (
+  id: string,
+  label: string,
+  path: string,
+  usd: { silent: number; sound: number },
+): FalModel => ({
+  id,
+  label,
+  seconds: [4, 6, 8],
+  sizes: VEO_SIZES,
+  images: { firstFrame: true, lastFrame: true },
+  sound: "optional",
+  remix: false,
+  price: {
+    perSecond: [
+      { usd: usd.silent, sound: false },
+      { usd: usd.sound, sound: true },
+    ],
+    source: FAL_PAGE,
+    checked: "2026-11-29",
+  },
+  typicalTime: { base: 40, perOutputSecond: 10 },
+  endpoints: {
+    textToVideo: path,
+    imageToVideo: `${path}/image-to-video`,
+    firstLastFrame: `${path}/first-last-frame-to-video`,
+    imageFields: { first: "image_url", last: "last_frame_url" },
+    durationUnit: "s",
+  },
+});
+
+const kling = (tier: "pro" | "standard", sizes: string[]): FalModel => ({
+  id: `kling-v3-${tier}`,
+  label: `Kling v3 ${tier === "pro" ? "Pro" : "Standard"}`,
+  seconds: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+  sizes,
+  images: { firstFrame: true, lastFrame: true },
+  sound: "optional",
+  remix: false,
+  // fal publishes Kling v3's price on its model page only as a range by tier: unconfirmed.
+  typicalTime: { base: 60, perOutputSecond: 10 },
+  endpoints: {
+    textToVideo: `fal-ai/kling-video/v3/${tier}/text-to-video`,
+    imageToVideo: `fal-ai/kling-video/v3/${tier}/image-to-video`,
+    imageFields: { first: "start_image_url", last: "end_image_url" },
+    durationUnit: "",
+  },
+});
+
+const FAL_MODELS: readonly FalModel[] = [
+  veo("veo3.1", "Veo 3.1", "fal-ai/veo3.1", { silent: 0.2, sound: 0.4 }),
+  veo("veo3.1-fast", "Veo 3.1 Fast", "fal-ai/veo3.1/fast", { silent: 0.1, sound: 0.15 }),
+  kling("pro", ["1920x1080", "1080x1920", "1080x1080"]),
+  kling("standard", ["1280x720", "720x1280", "720x720"]),
+];
+
+function falModel(id: string): FalModel {
+  const model = FAL_MODELS.find((candidate) => candidate.id === id);
+  if (!model) throw new ContentNotAvailable(`fal has no model ${id} in Takes.`);
+  return model;
+}
+
+/** "1280x720" → fal's aspect ratio and resolution: "16:9" at "720p". */
+function aspectOf(size: string) {
+  const [width = 0, height = 0] = size.split("x").map(Number);
+  const ratio = width === height ? "1:1" : width > height ? "16:9" : "9:16";
+  return { aspect_ratio: ratio, resolution: `${Math.min(width, height)}p` };
+}
+
+const dataUri = (image: { bytes: Uint8Array; contentType: string }) =>
+  `data:${image.contentType};base64,${Buffer.from(image.bytes).toString("base64")}`;
+
+/** How long fal should keep the finished files: long enough for any copy and its retries. */
+const FILE_LIFETIME = "1d";
+
+/**
+ * The result of a finished request, read at once: fal keeps it only briefly, and past that it
+ * answers 404 — the video can no longer be had (ContentExpired).
+ */
+async function readResult(credential: string, model: FalModel, requestId: string) {
+  return call(() =>
+    client(credential).queue.result(model.endpoints.textToVideo, { requestId }),
+  ).catch((error: unknown) => {
+    if (error instanceof ProviderRejected && error.status === 404) {
+      throw new ContentExpired(
+        "fal no longer keeps this result: it lapsed before Takes could copy the video.",
+      );
+    }
+    throw error;
+  });
+}
+
+/** A finished request's error as the person should read it. */
+function failureOf(rejection: ProviderRejected) {
+  if (rejection.status === 499 || rejection.code === "client_cancelled") {
+    return { code: "cancelled", message: "The request was cancelled at fal." };
+  }
+  if (/content_policy|safety|nsfw/i.test(rejection.code)) {
+    return {
+      code: "content_rejected",
+      message: `fal's content checks refused this request (${rejection.code}): ${rejection.message} Change the prompt or image and try again.`,
+    };
+  }
+  return {
+    code: "generation_failed",
+    message: `fal could not generate this video (${rejection.code}): ${rejection.message}`,
+  };
+}
+
+const videoOf = (data: unknown) => (data as { video?: { url?: unknown } } | undefined)?.video;
+
+/** fal's published webhook signing keys; a local emulator serves its own under TAKES_FAL_URL. */
+const JWKS_URL = "https://rest.alpha.fal.ai/.well-known/jwks.json";
+/** fal's guidance: cache the key set, for up to a day. */
+const JWKS_CACHE_MS = 24 * 60 * 60 * 1000;
+const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
+let webhookKeys: { keys: KeyObject[]; fetchedAt: number; from: string } | undefined;
+
+async function falWebhookKeys(now: number): Promise<KeyObject[]> {
+  const url = baseUrl() ? falUrlUnder(baseUrl()!, JWKS_URL) : JWKS_URL;
+  if (webhookKeys && webhookKeys.from === url && now - webhookKeys.fetchedAt < JWKS_CACHE_MS) {
+    return webhookKeys.keys;
+  }
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+  if (!response?.ok)
+    throw new TakesError(
+      503,
+      "webhook_keys_unavailable",
+      "fal's webhook keys could not be fetched.",
+    );
+  const { keys = [] } = (await response.json()) as { keys?: object[] };
+  const parsed = keys.map((jwk) => createPublicKey({ key: jwk as never, format: "jwk" }));
+  webhookKeys = { keys: parsed, fetchedAt: now, from: url };
+  return parsed;
+}
+
+const invalidSignature = (message: string) =>
+  new TakesError(401, "invalid_signature", `The webhook signature is not valid: ${message}`);
+
+export const falProvider: VideoProvider = {
+  name: "fal",
+  label: "fal",
+  models: FAL_MODELS,
+  variants: ["video"],
+  reportsProgress: false,
+  operatorKeySecret: "FalKey",
+  // fal keys are "<key id>:<key secret>".
+  ownsKey: (credential) => /^[0-9a-f-]{8,64}:[0-9a-f]{16,128}$/i.test(credential),
+
+  async create(credential, request) {
+    const model = falModel(request.model);
+    const { endpoints } = model;
+    const first = request.firstFrame && dataUri(request.firstFrame);
+    const last = request.lastFrame && dataUri(request.lastFrame);
+    const endpoint = !first
+      ? endpoints.textToVideo
+      : last && endpoints.firstLastFrame
+        ? endpoints.firstLastFrame
+        : endpoints.imageToVideo;
+    const images =
+      endpoint === endpoints.firstLastFrame
+        ? { first_frame_url: first, last_frame_url: last }
+        : {
+            ...(first && { [endpoints.imageFields.first]: first }),
+            ...(last && endpoints.imageFields.last && { [endpoints.imageFields.last]: last }),
+          };
+    const { aspect_ratio, resolution } = aspectOf(request.size);
+    const input = {
+      prompt: request.prompt,
+      duration: `${request.seconds}${endpoints.durationUnit}`,
+      // Image-to-video takes the start image's shape, which Takes fitted to the size.
+      ...(!first && { aspect_ratio }),
+      ...(endpoints.durationUnit === "s" && { resolution }),
+      generate_audio: request.sound,
+      ...images,
+    };
+    const queued = await call(() =>
+      client(credential, { submit: true }).queue.submit(endpoint, {
+        input,
+        storageSettings: { expiresIn: FILE_LIFETIME },
+        ...(request.webhookUrl && { webhookUrl: request.webhookUrl }),
+      }),
+    );
+    return { providerJobId: queued.request_id };
+  },
+
+  async getStatus(credential, { providerJobId, model: modelId }) {
+    const model = falModel(modelId);
+    const status = await call(() =>
+      client(credential).queue.status(model.endpoints.textToVideo, {
+        requestId: providerJobId,
+        logs: false,
+      }),
+    );
+    if (status.status === "IN_QUEUE") {
+      return { status: "queued", queuePosition: status.queue_position };
+    }
+    if (status.status === "IN_PROGRESS") return { status: "in_progress" };
+    // Completed, well or not: only the result says which, and it is kept only briefly.
+    const result = await readResult(credential, model, providerJobId).catch((error: unknown) => {
+      if (!(error instanceof ProviderRejected)) throw error;
+      return error;
+    });
+    if (result instanceof ProviderRejected) return { status: "failed", error: failureOf(result) };
+    if (typeof videoOf(result.data)?.url !== "string") {
+      return {
+        status: "failed",
+        error: { code: "generation_failed", message: "fal finished without a video." },
+      };
+    }
+    return { status: "completed", progress: 100, completedAt: new Date().toISOString() };
+  },
+
+  async download(credential, { providerJobId, model: modelId }, variant) {
+    if (variant !== "video") throw new ContentNotAvailable(`fal makes no ${variant}.`);
+    const result = await readResult(credential, falModel(modelId), providerJobId);
+    const url = videoOf(result.data)?.url;
+    if (typeof url !== "string") throw new ContentNotAvailable("fal's result has no video.");
+    return fetchOutput(
+      url,
+      SERVICE,
+      () => new ContentExpired("fal's storage no longer serves this video."),
+    );
+  },
+
+  async delete(credential, { providerJobId, model: modelId }) {
+    // Cancels a request still queued or running; a finished one's files lapse by themselves.
+    await call(() =>
+      client(credential).queue.cancel(falModel(modelId).endpoints.textToVideo, {
+        requestId: providerJobId,
+      }),
+    ).catch((error: unknown) => {
+      // 400 ALREADY_COMPLETED: nothing left to cancel.
+      if (!(error instanceof ProviderRejected)) throw error;
+    });
+  },
+
+  // `{request_id, status: "OK" | "ERROR", payload, error?}`, signed ED25519 over
+  // "requestId\nuserId\ntimestamp\nsha256hex(body)" with one of fal's published keys.
+  async acceptWebhook(delivery, now) {
+    const header = (name: string) => delivery.headers[name];
+    const requestId = header("x-fal-webhook-request-id");
+    const userId = header("x-fal-webhook-user-id");
+    const timestamp = header("x-fal-webhook-timestamp");
+    const signature = header("x-fal-webhook-signature");
+    if (!requestId || !userId || !timestamp || !signature) {
+      throw invalidSignature("signature headers are missing.");
+    }
+    if (!/^\d{1,12}$/.test(timestamp)) throw invalidSignature("the timestamp is malformed.");
+    if (Math.abs(now / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) {
+      throw invalidSignature("the timestamp is too far from now.");
+    }
+    if (!/^[0-9a-f]{128}$/i.test(signature)) throw invalidSignature("the signature is malformed.");
+    const digest = createHash("sha256").update(delivery.body).digest("hex");
+    const message = Buffer.from(`${requestId}\n${userId}\n${timestamp}\n${digest}`, "utf8");
+    const keys = await falWebhookKeys(now);
+    const signed = Buffer.from(signature, "hex");
+    if (!keys.some((key) => verifySignature(null, message, key, signed))) {
+      throw invalidSignature("no signature matches.");
+    }
+    const event = parseWebhookJson(delivery) as { request_id?: unknown };
+    return typeof event.request_id === "string" && event.request_id === requestId
+      ? requestId
+      : undefined;
+  },
+};

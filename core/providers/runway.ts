@@ -1,0 +1,263 @@
+/**
+ * Runway (`runway`), through its official SDK `@runwayml/sdk`: text-to-video and image-to-video
+ * on Gen-4.5, Veo 3.1, Veo 3.1 Fast and Seedance 2, with first (and, where the model takes one,
+ * last) frames. Facts in docs/notes/providers.md, Runway.
+ *
+ * - Create is never retried by the SDK: Runway takes no idempotency key, so a retried POST after
+ *   a 5xx could start (and bill) a second task. The poller's own retry policy covers the rest.
+ * - Output URLs expire and every retrieve mints fresh ones, so a download always asks for the
+ *   task first, and a link that stopped working is an outage to retry, not an expired video.
+ * - Runway bills in credits (1 credit = $0.01): its estimate at create and its actual cost when
+ *   done are kept on the job.
+ * - The SDK reads RUNWAYML_BASE_URL: the local stack points it at the emulator.
+ */
+import RunwayML, { APIConnectionError, APIError } from "@runwayml/sdk";
+import {
+  ContentExpired,
+  ContentNotAvailable,
+  ProviderRejected,
+  ProviderUnavailable,
+  type NormalisedStatus,
+  type ProviderCost,
+  type VideoModel,
+  type VideoProvider,
+} from "./contract";
+import { failureForStatus, fetchOutput } from "./http";
+
+/** 1 credit = $0.01 (Runway's API pricing page). */
+const CREDITS_PER_USD = 100;
+const SERVICE = "Runway API";
+
+/** Create runs while a person waits for the HTTP reply; status and downloads run in workers. */
+const CREATE_TIMEOUT_MS = 20_000;
+const WORKER_TIMEOUT_MS = 30_000;
+
+const client = (credential: string, options: { timeoutMs: number; maxRetries: number }) =>
+  new RunwayML({ apiKey: credential, timeout: options.timeoutMs, maxRetries: options.maxRetries });
+const creating = (credential: string) =>
+  client(credential, { timeoutMs: CREATE_TIMEOUT_MS, maxRetries: 0 });
+const working = (credential: string) =>
+  client(credential, { timeoutMs: WORKER_TIMEOUT_MS, maxRetries: 2 });
+
+/** Runway's error body is `{"error": "<text>"}`. */
+function toFailure(error: unknown): unknown {
+  if (error instanceof APIConnectionError)
+    return new ProviderUnavailable(`The ${SERVICE} is unavailable.`);
+  if (!(error instanceof APIError) || error.status === undefined) return error;
+  const body = error.error as { error?: unknown } | undefined;
+  const message = typeof body?.error === "string" && body.error ? body.error : error.message;
+  return failureForStatus({ status: error.status, headers: error.headers, message }, SERVICE);
+}
+
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toFailure(error);
+  }
+}
+
+const PRICE_SOURCE = "Runway API pricing (credits per second; 1 credit = $0.01)";
+const THIRD_PARTY = "third-party listings of Runway's API credits per second (recheck)";
+const LANDSCAPE_PORTRAIT_720P = ["1280x720", "720x1280"];
+const VEO_SIZES = [...LANDSCAPE_PORTRAIT_720P, "1920x1080", "1080x1920"];
+
+const credits = (perSecond: number) => perSecond / CREDITS_PER_USD;
+
+export const RUNWAY_MODELS: readonly VideoModel[] = [
+  {
+    id: "gen4.5",
+    label: "Gen-4.5",
+    seconds: [2, 3, 4, 5, 6, 7, 8, 9, 10],
+    sizes: LANDSCAPE_PORTRAIT_720P,
+    images: { firstFrame: true, lastFrame: false },
+    sound: "never",
+    remix: false,
+    price: { perSecond: [{ usd: credits(12) }], source: PRICE_SOURCE, checked: "2026-11-29" },
+    typicalTime: { base: 30, perOutputSecond: 8 },
+  },
+  {
+    id: "veo3.1",
+    label: "Veo 3.1",
+    seconds: [4, 6, 8],
+    sizes: VEO_SIZES,
+    images: { firstFrame: true, lastFrame: true },
+    sound: "optional",
+    remix: false,
+    price: {
+      perSecond: [
+        { usd: credits(20), sound: false },
+        { usd: credits(40), sound: true },
+      ],
+      source: PRICE_SOURCE,
+      checked: "2026-11-29",
+    },
+    typicalTime: { base: 40, perOutputSecond: 10 },
+  },
+  {
+    id: "veo3.1_fast",
+    label: "Veo 3.1 Fast",
+    seconds: [4, 6, 8],
+    sizes: VEO_SIZES,
+    images: { firstFrame: true, lastFrame: true },
+    sound: "optional",
+    remix: false,
+    price: {
+      perSecond: [
+        { usd: credits(10), sound: false },
+        { usd: credits(15), sound: true },
+      ],
+      source: THIRD_PARTY,
+      checked: "2026-11-29",
+    },
+    typicalTime: { base: 20, perOutputSecond: 5 },
+  },
+  {
+    id: "seedance2",
+    label: "Seedance 2",
+    // Runway takes more (any whole number of seconds, sizes up to 4K): this is the part Takes
+    // offers and its emulator serves.
+    seconds: [5, 10],
+    sizes: [...LANDSCAPE_PORTRAIT_720P, "960x960", "1920x1080", "1080x1920"],
+    images: { firstFrame: true, lastFrame: true },
+    sound: "never",
+    remix: false,
+    // Runway publishes no per-second figure for Seedance 2 yet: the task's estimate says.
+    typicalTime: { base: 30, perOutputSecond: 8 },
+  },
+];
+
+/** Takes' "1280x720" is Runway's ratio "1280:720": an exact output size in pixels. */
+const ratioOf = (size: string) => size.replace("x", ":");
+
+const dataUri = (image: { bytes: Uint8Array; contentType: string }) =>
+  `data:${image.contentType};base64,${Buffer.from(image.bytes).toString("base64")}`;
+
+const costOf = (credits: number | undefined): ProviderCost | undefined =>
+  credits === undefined ? undefined : { credits, usd: credits / CREDITS_PER_USD };
+
+/** What Runway's failure codes mean to the person whose video it was. */
+function failureOf(code: string | undefined, failure: string | undefined) {
+  const said = failure ? ` Runway said: "${failure}"` : "";
+  if (code?.startsWith("SAFETY.INPUT")) {
+    return {
+      code: "content_rejected",
+      message: `Runway's content moderation refused the prompt or image (${code}).${said} Change them and try again.`,
+    };
+  }
+  if (code?.startsWith("SAFETY.OUTPUT")) {
+    return {
+      code: "content_rejected",
+      message: `Runway's content moderation blocked the generated video (${code}).${said} Try another prompt.`,
+    };
+  }
+  return {
+    code: "generation_failed",
+    message: `Runway could not generate this video${code ? ` (${code})` : ""}.${said}`,
+  };
+}
+
+type Task = Awaited<ReturnType<RunwayML["tasks"]["retrieve"]>>;
+
+function normalise(task: Task): NormalisedStatus {
+  switch (task.status) {
+    case "PENDING":
+    case "THROTTLED":
+      return { status: "queued", progress: 0 };
+    case "RUNNING":
+      return {
+        status: "in_progress",
+        progress: Math.round(Math.min(1, Math.max(0, task.progress ?? 0)) * 100),
+      };
+    case "SUCCEEDED":
+      return { status: "completed", progress: 100, cost: costOf(task.cost?.credits) };
+    case "FAILED":
+      return { status: "failed", error: failureOf(task.failureCode, task.failure) };
+    case "CANCELLED":
+      return {
+        status: "failed",
+        error: { code: "cancelled", message: "The task was cancelled at Runway." },
+      };
+  }
+}
+
+export const runwayProvider: VideoProvider = {
+  name: "runway",
+  label: "Runway",
+  models: RUNWAY_MODELS,
+  variants: ["video"],
+  reportsProgress: true,
+  operatorKeySecret: "RunwayKey",
+  ownsKey: (credential) => /^key_[A-Za-z0-9_-]{16,300}$/.test(credential),
+
+  async create(credential, request) {
+    const model = request.model as "gen4.5";
+    const shared = {
+      model,
+      promptText: request.prompt,
+      ratio: ratioOf(request.size) as "1280:720",
+      duration: request.seconds,
+      ...(RUNWAY_MODELS.find((m) => m.id === request.model)?.sound === "optional" && {
+        audio: request.sound,
+      }),
+    };
+    const frames = [
+      ...(request.firstFrame
+        ? [{ uri: dataUri(request.firstFrame), position: "first" as const }]
+        : []),
+      ...(request.lastFrame
+        ? [{ uri: dataUri(request.lastFrame), position: "last" as const }]
+        : []),
+    ];
+    const api = creating(credential);
+    const created = await call(() =>
+      frames.length === 0
+        ? api.textToVideo.create(shared)
+        : api.imageToVideo.create({
+            ...shared,
+            // One first frame goes as a plain URI; keyframes as a list naming their positions.
+            promptImage: (frames.length === 1 && !request.lastFrame
+              ? frames[0]!.uri
+              : frames) as string,
+          }),
+    );
+    return { providerJobId: created.id, estimatedCost: costOf(created.estimatedCost?.credits) };
+  },
+
+  async getStatus(credential, { providerJobId }) {
+    return normalise(await call(() => working(credential).tasks.retrieve(providerJobId)));
+  },
+
+  async download(credential, { providerJobId }, variant) {
+    if (variant !== "video") throw new ContentNotAvailable(`Runway makes no ${variant}.`);
+    // Every retrieve mints fresh output URLs: ask now rather than use one minted earlier.
+    const task = await call(() => working(credential).tasks.retrieve(providerJobId)).catch(
+      (error: unknown) => {
+        const gone = error instanceof ProviderRejected && error.status === 404;
+        throw gone ? new ContentExpired("Runway no longer has this task's output.") : error;
+      },
+    );
+    const url = task.status === "SUCCEEDED" ? task.output[0] : undefined;
+    if (!url) throw new ContentNotAvailable("Runway has no finished output for this task.");
+    return fetchOutput(
+      url,
+      SERVICE,
+      () =>
+        new ProviderUnavailable(
+          "Runway's output link lapsed before the copy; a fresh one is on the next try.",
+        ),
+    );
+  },
+
+  async delete(credential, { providerJobId }) {
+    // Cancels a task still running, deletes a finished one's outputs.
+    await call(() => working(credential).tasks.delete(providerJobId));
+  },
+
+  async checkKey(credential) {
+    const organization = await call(() =>
+      client(credential, { timeoutMs: CREATE_TIMEOUT_MS, maxRetries: 1 }).organization.retrieve(),
+    );
+    return { balance: `${organization.creditBalance.toLocaleString("en")} credits left` };
+  },
+};

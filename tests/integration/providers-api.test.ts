@@ -1,0 +1,260 @@
+// Runway and fal end to end, through the HTTP API of the local stack and their emulators: a
+// person brings their own key, picks a model, and the video lands in Takes' bucket with its
+// frames; faults at the provider (429 storms, 5xx, a safety failure, links that lapse) never lose
+// a job. Each provider's emulator is driven by Takes' adapter on the official SDK.
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { getJob } from "#core/jobs/repository";
+import { getProvider } from "#core/providers/index";
+import { probe } from "#local/ffprobe";
+import { api, useStackEnvironment } from "../support/api";
+import { waitFor } from "../support/wait";
+
+beforeAll(useStackEnvironment);
+
+const JOB_TIMEOUT_MS = 90_000;
+let workDir: string;
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), "takes-providers-"));
+});
+afterAll(() => rm(workDir, { recursive: true, force: true }));
+
+async function emulatorControl(path: string, body?: unknown) {
+  const response = await fetch(`${inject("stack").providerUrl}/_emulator/${path}`, {
+    method: body === undefined ? "DELETE" : "POST",
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(response.ok, `${path}: ${response.status}`).toBe(true);
+}
+
+interface ProviderCase {
+  name: string;
+  /** A fresh brought key of this provider's format: a new owner with an empty library. */
+  newKey(): string;
+  /** A model, a length and a size it makes, and what the first frame may be for it. */
+  clip: { model: string; seconds: number; size: string };
+  /** A length that keeps a job running long enough to delete it mid-way. */
+  longSeconds: number;
+  /** The failure code its safety system gives. */
+  safetyCode: string;
+  reportsProgress: boolean;
+}
+
+const CASES: ProviderCase[] = [
+  {
+    name: "runway",
+    newKey: () => `key_${randomBytes(16).toString("hex")}`,
+    clip: { model: "gen4.5", seconds: 4, size: "1280x720" },
+    longSeconds: 10,
+    safetyCode: "SAFETY.INPUT.TEXT",
+    reportsProgress: true,
+  },
+  {
+    name: "fal",
+    newKey: () => `${randomUUID()}:${randomBytes(16).toString("hex")}`,
+    clip: { model: "veo3.1", seconds: 4, size: "1280x720" },
+    longSeconds: 8,
+    safetyCode: "content_policy_violation",
+    reportsProgress: false,
+  },
+];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API replies, checked field by field
+type PublicJob = any;
+
+const isEnded = (job: PublicJob) => ["completed", "failed", "expired"].includes(job.status);
+
+/** Polls the API until the job ends (and, when completed, its frames are extracted). */
+async function untilEnded(key: string, id: string) {
+  const seen: PublicJob[] = [];
+  const job = await waitFor(
+    async () => {
+      const { body } = await api(`/api/videos/${id}`, { credential: key });
+      seen.push(body);
+      const framed = body.media.firstFrame && body.media.lastFrame;
+      return isEnded(body) && (body.status !== "completed" || framed) ? body : undefined;
+    },
+    { timeoutMs: JOB_TIMEOUT_MS, intervalMs: 250, what: `job ${id} to end` },
+  );
+  return { job, seen };
+}
+
+async function create(key: string, json: Record<string, unknown>) {
+  const reply = await api("/api/videos", { credential: key, json });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+  return reply.body.id as string;
+}
+
+async function storedVideo(url: string) {
+  const file = join(workDir, `${randomUUID()}.mp4`);
+  await writeFile(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
+  return probe(file);
+}
+
+describe.each(CASES)("$name, end to end", (provider) => {
+  const prompt = `a red kite over the dunes (${provider.name})`;
+
+  it("lists only the provider the key belongs to, with its models' capabilities and prices", async () => {
+    const { status, body } = await api("/api/providers", { credential: provider.newKey() });
+    expect(status).toBe(200);
+    expect(body.providers.map((entry: { name: string }) => entry.name)).toEqual([provider.name]);
+    const model = body.providers[0].models.find(
+      (entry: { id: string }) => entry.id === provider.clip.model,
+    );
+    expect(model.seconds).toContain(provider.clip.seconds);
+    expect(model.sizes).toContain(provider.clip.size);
+    expect(model.price.perSecond.length).toBeGreaterThan(0);
+    expect(model.price.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("refuses what the model cannot do, naming what it accepts, and writes nothing", async () => {
+    const key = provider.newKey();
+    const { status, body } = await api("/api/videos", {
+      credential: key,
+      json: { prompt, ...provider.clip, seconds: 99 },
+    });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe("unknown_seconds");
+    expect(body.error.message).toContain(String(provider.clip.seconds));
+    expect((await api("/api/videos", { credential: key })).body.jobs).toEqual([]);
+  });
+
+  it("makes a video: progress, then an MP4 of the declared size and length, with both frames", async () => {
+    const key = provider.newKey();
+    const id = await create(key, { prompt, ...provider.clip });
+    const { job, seen } = await untilEnded(key, id);
+    expect(job.status).toBe("completed");
+    expect(job.provider).toBe(provider.name);
+    const running = seen.filter((entry) => entry.status === "in_progress");
+    expect(running.every((entry) => entry.progressEstimated === !provider.reportsProgress)).toBe(
+      true,
+    );
+    const video = await storedVideo(job.media.video.url);
+    expect(`${video.width}x${video.height}`).toBe(provider.clip.size);
+    expect(video.durationSeconds).toBeCloseTo(provider.clip.seconds, 0);
+    expect(job.media.firstFrame.contentType).toBe("image/png");
+    expect(job.media.lastFrame.contentType).toBe("image/png");
+    expect(job.cost.estimatedUsd).toBeGreaterThan(0);
+  });
+
+  it("starts from an uploaded reference image", async () => {
+    const key = provider.newKey();
+    const [width = 0, height = 0] = provider.clip.size.split("x").map(Number);
+    const png = await sharp({
+      create: { width: width / 2, height: height / 2, channels: 3, background: "#d35400" },
+    })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ prompt, ...provider.clip })) {
+      form.set(name, String(value));
+    }
+    form.set("input_reference", new Blob([new Uint8Array(png)], { type: "image/png" }), "ref.png");
+    const reply = await api("/api/videos", { credential: key, form });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+    const { job } = await untilEnded(key, reply.body.id);
+    expect(job.status).toBe("completed");
+    const first = await sharp(
+      Buffer.from(await (await fetch(job.media.firstFrame.url)).arrayBuffer()),
+    ).stats();
+    // The clip opens on the reference: an orange first frame (the prompt is drawn at the bottom).
+    expect(first.channels[0]!.mean).toBeGreaterThan(first.channels[2]!.mean + 60);
+  });
+
+  it("cancels a running job at the provider when it is deleted", async () => {
+    const key = provider.newKey();
+    const id = await create(key, { prompt, ...provider.clip, seconds: provider.longSeconds });
+    const { providerJobId } = (await getJob(id))!;
+    const deleted = await api(`/api/videos/${id}`, { method: "DELETE", credential: key });
+    expect(deleted.status).toBe(204);
+    expect((await api(`/api/videos/${id}`, { credential: key })).status).toBe(404);
+    // The provider's own view of the job: cancelled, not generating (and billing) on.
+    const adapter = getProvider(provider.name);
+    const job = { providerJobId, model: provider.clip.model };
+    const cancelled = await waitFor(
+      async () => {
+        const status = await adapter.getStatus(key, job);
+        return status.status === "failed" && status;
+      },
+      { timeoutMs: 30_000, what: "the provider to report the job cancelled" },
+    );
+    expect(cancelled.error?.code).toBe("cancelled");
+  });
+
+  it("waits out a 429 storm and 5xx at the provider, and still finishes", async () => {
+    const key = provider.newKey();
+    const id = await create(key, { prompt, ...provider.clip });
+    await emulatorControl(`${provider.name}/faults`, {
+      rateLimit: { count: 4, retryAfterSeconds: 1 },
+      serverErrors: { count: 2 },
+    });
+    try {
+      const { job } = await untilEnded(key, id);
+      expect(job.status).toBe("completed");
+    } finally {
+      await emulatorControl(`${provider.name}/faults`);
+    }
+  });
+
+  it("answers a rate-limited create with 429 and retry-after, and bills nothing twice", async () => {
+    const key = provider.newKey();
+    await emulatorControl(`${provider.name}/faults`, { rateLimit: { count: 1 } });
+    const refused = await api("/api/videos", {
+      credential: key,
+      json: { prompt, ...provider.clip },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe("provider_rate_limited");
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await api("/api/videos", { credential: key })).body.jobs).toEqual([]);
+  });
+
+  it("fails a job its safety system refuses, saying why, without retrying", async () => {
+    const key = provider.newKey();
+    await emulatorControl(`${provider.name}/faults`, {
+      failNextJobs: { count: 1, code: provider.safetyCode, message: "Flagged by moderation." },
+    });
+    const id = await create(key, { prompt, ...provider.clip });
+    const { job } = await untilEnded(key, id);
+    expect(job.status).toBe("failed");
+    expect(job.error.code).toBe("content_rejected");
+    expect(job.error.message).toContain(provider.safetyCode);
+    expect(job.media.video).toBeNull();
+  });
+});
+
+describe("links that lapse before the copy", () => {
+  it("runway: a lapsed output link is asked for again, and the job completes", async () => {
+    const key = CASES[0]!.newKey();
+    await emulatorControl("runway/faults", { lapseNextOutputs: { count: 1 } });
+    const id = await create(key, { prompt: "a lantern in the rain", ...CASES[0]!.clip });
+    const { job } = await untilEnded(key, id);
+    expect(job.status).toBe("completed");
+    // The first copy met the lapsed link and was retried: the poller says so in its log.
+    const log = await readFile(join(inject("stack").logDir, "runtime.log"), "utf8");
+    const outcomes = log
+      .split("\n")
+      .filter((line) => line.startsWith("{") && line.includes(id))
+      .map((line) => JSON.parse(line) as { message?: string; outcome?: string })
+      .filter((entry) => entry.message === "polled")
+      .map((entry) => entry.outcome);
+    expect(outcomes).toContain("retrying");
+    expect(outcomes.at(-1)).toBe("copied");
+  });
+
+  it("fal: a result past fal's retention ends the job expired, saying so", async () => {
+    const key = CASES[1]!.newKey();
+    const id = await create(key, { prompt: "a lantern in the rain", ...CASES[1]!.clip });
+    const { providerJobId } = (await getJob(id))!;
+    // Before it completes: its result lapses the moment it exists.
+    await emulatorControl(`fal/expire/${providerJobId}`, {});
+    const { job } = await untilEnded(key, id);
+    expect(job.status).toBe("expired");
+    expect(job.error.message).toMatch(/no longer keeps this result|before Takes could store it/);
+  });
+});
