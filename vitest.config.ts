@@ -1,9 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Four kinds of test, each its own project (see tests/README.md):
-// unit — pure code; components — tests that start the servers they need themselves;
-// integration — through the HTTP API of one full local stack started by the global setup;
-// e2e — real Chromium against that stack.
+// Three projects (see tests/README.md): unit — pure code; components — tests that start the
+// servers they need themselves; integration — through the HTTP API of one full local stack started
+// by the global setup, and in real Chromium against it (tests/e2e/).
 export default defineConfig({
   test: {
     projects: [

@@ -1,5 +1,5 @@
 /**
- * Share links (DESIGN.md, Sharing): `/s/{token}` lets anyone with the link watch one finished
+ * Share links (docs/design.md, Sharing): `/s/{token}` lets anyone with the link watch one finished
  * video, until it expires or its owner revokes it. A share is an item in the Shares table keyed by
  * a random 128-bit token, stored with its job, owner, expiry, revocation and view count. A view
  * never hands out a long-lived URL: each one checks the share and mints presigned URLs of a few

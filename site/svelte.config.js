@@ -18,7 +18,7 @@ export default {
     // The domain lives in the repository's core/, shared with the API's handlers. An alias (not
     // a relative path) keeps its types intact in the route proxies svelte-kit generates.
     alias: { $core: "../core" },
-    // Content-Security-Policy (issue 5): only this origin's scripts, styles, requests and forms.
+    // Content-Security-Policy: only this origin's scripts, styles, requests and forms.
     // "auto" hashes SvelteKit's inline hydration script on prerendered pages and gives it a nonce
     // on the rest. `style:` directives render style="" attributes, hence style-src-attr's
     // 'unsafe-inline' (attributes only; <style> and stylesheets stay 'self'). The media bucket's

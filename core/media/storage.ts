@@ -23,7 +23,7 @@ const bucket = () => Resource.Media.name;
 
 /**
  * Presigned URLs live a few minutes: one signed with a Lambda role's credentials dies with them
- * anyway, whatever expiry it claims (DESIGN.md, Sharing). Pages ask again when they need to.
+ * anyway, whatever expiry it claims (docs/design.md, Sharing). Pages ask again when they need to.
  */
 export const MEDIA_URL_SECONDS = 300;
 

@@ -17,7 +17,7 @@ const runtime = await startRuntime({
   resources: JSON.parse(process.env.SST_RESOURCES_JSON) as Record<string, { url?: string }>,
   port,
   siteUrl: process.env.TAKES_SITE_URL || undefined,
-  // One origin: /api/* is the HTTP API's (DESIGN.md), so an unknown API path gets its 404.
+  // One origin: /api/* is the HTTP API's (docs/design.md), so an unknown API path gets its 404.
   apiPathPrefix: "/api",
   region: process.env.AWS_REGION || undefined,
   scheduleIntervalMs: scheduleIntervalMs ? Number(scheduleIntervalMs) : undefined,

@@ -4,7 +4,7 @@ import { log } from "$core/log";
 import { callerFromSession, SESSION_COOKIE } from "$core/session";
 import { allowMediaOrigin, mediaOrigin } from "$lib/server/csp";
 
-/** Pages a signed-out visitor may see: sign-in, and shared takes (/s/{token}, DESIGN.md). */
+/** Pages a signed-out visitor may see: sign-in, and shared takes (/s/{token}, docs/design.md). */
 const isPublic = (path: string) => path === "/sign-in" || path.startsWith("/s/");
 
 /** Where to send a signed-out visitor, remembering where they were going. */

@@ -4,7 +4,7 @@
  *
  * Sources: `@runwayml/sdk` 4.20.1's request types (TextToVideoCreateParams,
  * ImageToVideoCreateParams) for durations, ratios and keyframes, and the credit figures noted in
- * notes/providers.md (1 credit = $0.01). Where the SDK allows more than the emulator serves, the
+ * docs/notes/providers.md (1 credit = $0.01). Where the SDK allows more than the emulator serves, the
  * table declares a subset and says so.
  */
 
@@ -88,7 +88,7 @@ export const RUNWAY_MODELS = {
     defaultRatio: null,
     frames: ["first", "last"],
     defaultAudio: true,
-    // 3rd-party figures (notes/providers.md), not Runway's own page.
+    // 3rd-party figures (docs/notes/providers.md), not Runway's own page.
     creditsPerSecond: { silent: 10, audio: 15 },
     maxPromptChars: 1000,
     promptOptionalOn: ["image_to_video"],

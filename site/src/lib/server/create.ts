@@ -34,7 +34,8 @@ export function defaultValues(providers: ProviderOption[]): CreateValues {
     model: model?.id ?? "",
     seconds: defaultSeconds(model?.seconds ?? []),
     size: landscapeSize(model?.sizes ?? []),
-    sound: model?.sound !== "never",
+    // Optional sound starts on: the model is at its best with it, and the cost says what it adds.
+    sound: true,
     referenceMode: "none",
     frame: "",
     generatedKey: "",
