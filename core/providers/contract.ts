@@ -22,6 +22,12 @@ export interface ModelPrice {
   checked: string;
 }
 
+/** A price per second that differs only by sound: a rule for each. */
+export const pricedBySound = (usd: { silent: number; sound: number }) => [
+  { usd: usd.silent, sound: false },
+  { usd: usd.sound, sound: true },
+];
+
 /** The images a model can start from or steer towards. */
 export interface ImageInputs {
   /** A reference image as the clip's first frame. */

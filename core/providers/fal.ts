@@ -29,10 +29,11 @@ import {
   ProviderRateLimited,
   ProviderRejected,
   ProviderUnavailable,
+  pricedBySound,
   type VideoModel,
   type VideoProvider,
 } from "./contract";
-import { failureForStatus, fetchOutput } from "./http";
+import { callWith, dataUri, failureForStatus, fetchOutput } from "./http";
 import { parseWebhookJson } from "./webhook-signatures";
 
 const SERVICE = "fal API";
@@ -130,13 +131,7 @@ function toFailure(error: unknown): unknown {
   return error;
 }
 
-async function call<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toFailure(error);
-  }
-}
+const call = callWith(toFailure);
 
 /** How fal names one model's endpoints. Status, result and cancel take any of them. */
 interface FalEndpoints {
@@ -168,10 +163,7 @@ const veo = (
   sound: "optional",
   remix: false,
   price: {
-    perSecond: [
-      { usd: usd.silent, sound: false },
-      { usd: usd.sound, sound: true },
-    ],
+    perSecond: pricedBySound(usd),
     source: FAL_PAGE,
     checked: "2026-11-29",
   },
@@ -222,9 +214,6 @@ function aspectOf(size: string) {
   const ratio = width === height ? "1:1" : width > height ? "16:9" : "9:16";
   return { aspect_ratio: ratio, resolution: `${Math.min(width, height)}p` };
 }
-
-const dataUri = (image: { bytes: Uint8Array; contentType: string }) =>
-  `data:${image.contentType};base64,${Buffer.from(image.bytes).toString("base64")}`;
 
 /** How long fal should keep the finished files: long enough for any copy and its retries. */
 const FILE_LIFETIME = "1d";

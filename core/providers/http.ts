@@ -101,3 +101,18 @@ export async function fetchOutput(
     contentLength: Number.isFinite(length) && length > 0 ? length : undefined,
   };
 }
+
+/** Runs an SDK call, throwing what it throws as the adapter's `toFailure` words it. */
+export const callWith =
+  (toFailure: (error: unknown) => unknown) =>
+  async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw toFailure(error);
+    }
+  };
+
+/** An image as a data: URI, the form every provider takes inline. */
+export const dataUri = (image: { bytes: Uint8Array; contentType: string }) =>
+  `data:${image.contentType};base64,${Buffer.from(image.bytes).toString("base64")}`;

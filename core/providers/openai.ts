@@ -10,6 +10,7 @@ import {
   type VideoModel,
   type VideoProvider,
 } from "./contract";
+import { callWith } from "./http";
 import { openaiClient, toProviderFailure } from "./openai-client";
 import { parseWebhookJson, verifyStandardWebhook } from "./webhook-signatures";
 
@@ -31,13 +32,7 @@ const client = (credential: string) =>
 const interactiveClient = (credential: string) =>
   openaiClient(credential, { timeoutMs: INTERACTIVE_TIMEOUT_MS, maxRetries: 1 });
 
-async function call<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toProviderFailure(error);
-  }
-}
+const call = callWith((error) => toProviderFailure(error));
 
 /** A download that failed because the file is gone or not there yet, rather than a bad request. */
 function contentFailure(error: unknown): unknown {

@@ -17,12 +17,13 @@ import {
   ContentNotAvailable,
   ProviderRejected,
   ProviderUnavailable,
+  pricedBySound,
   type NormalisedStatus,
   type ProviderCost,
   type VideoModel,
   type VideoProvider,
 } from "./contract";
-import { failureForStatus, fetchOutput } from "./http";
+import { callWith, dataUri, failureForStatus, fetchOutput } from "./http";
 
 /** 1 credit = $0.01 (Runway's API pricing page). */
 const CREDITS_PER_USD = 100;
@@ -49,13 +50,7 @@ function toFailure(error: unknown): unknown {
   return failureForStatus({ status: error.status, headers: error.headers, message }, SERVICE);
 }
 
-async function call<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toFailure(error);
-  }
-}
+const call = callWith(toFailure);
 
 const PRICE_SOURCE = "Runway API pricing (credits per second; 1 credit = $0.01)";
 const THIRD_PARTY = "third-party listings of Runway's API credits per second (recheck)";
@@ -63,6 +58,32 @@ const LANDSCAPE_PORTRAIT_720P = ["1280x720", "720x1280"];
 const VEO_SIZES = [...LANDSCAPE_PORTRAIT_720P, "1920x1080", "1080x1920"];
 
 const credits = (perSecond: number) => perSecond / CREDITS_PER_USD;
+
+/** Veo on Runway: 4, 6 or 8 s, 720p and 1080p, first and last frame, sound as asked. */
+const veo = (
+  id: string,
+  label: string,
+  creditsPerSecond: { silent: number; sound: number },
+  source: string,
+  typicalTime: VideoModel["typicalTime"],
+): VideoModel => ({
+  id,
+  label,
+  seconds: [4, 6, 8],
+  sizes: VEO_SIZES,
+  images: { firstFrame: true, lastFrame: true },
+  sound: "optional",
+  remix: false,
+  price: {
+    perSecond: pricedBySound({
+      silent: credits(creditsPerSecond.silent),
+      sound: credits(creditsPerSecond.sound),
+    }),
+    source,
+    checked: "2026-11-29",
+  },
+  typicalTime,
+});
 
 export const RUNWAY_MODELS: readonly VideoModel[] = [
   {
@@ -76,42 +97,14 @@ export const RUNWAY_MODELS: readonly VideoModel[] = [
     price: { perSecond: [{ usd: credits(12) }], source: PRICE_SOURCE, checked: "2026-11-29" },
     typicalTime: { base: 30, perOutputSecond: 8 },
   },
-  {
-    id: "veo3.1",
-    label: "Veo 3.1",
-    seconds: [4, 6, 8],
-    sizes: VEO_SIZES,
-    images: { firstFrame: true, lastFrame: true },
-    sound: "optional",
-    remix: false,
-    price: {
-      perSecond: [
-        { usd: credits(20), sound: false },
-        { usd: credits(40), sound: true },
-      ],
-      source: PRICE_SOURCE,
-      checked: "2026-11-29",
-    },
-    typicalTime: { base: 40, perOutputSecond: 10 },
-  },
-  {
-    id: "veo3.1_fast",
-    label: "Veo 3.1 Fast",
-    seconds: [4, 6, 8],
-    sizes: VEO_SIZES,
-    images: { firstFrame: true, lastFrame: true },
-    sound: "optional",
-    remix: false,
-    price: {
-      perSecond: [
-        { usd: credits(10), sound: false },
-        { usd: credits(15), sound: true },
-      ],
-      source: THIRD_PARTY,
-      checked: "2026-11-29",
-    },
-    typicalTime: { base: 20, perOutputSecond: 5 },
-  },
+  veo("veo3.1", "Veo 3.1", { silent: 20, sound: 40 }, PRICE_SOURCE, {
+    base: 40,
+    perOutputSecond: 10,
+  }),
+  veo("veo3.1_fast", "Veo 3.1 Fast", { silent: 10, sound: 15 }, THIRD_PARTY, {
+    base: 20,
+    perOutputSecond: 5,
+  }),
   {
     id: "seedance2",
     label: "Seedance 2",
@@ -129,9 +122,6 @@ export const RUNWAY_MODELS: readonly VideoModel[] = [
 
 /** Takes' "1280x720" is Runway's ratio "1280:720": an exact output size in pixels. */
 const ratioOf = (size: string) => size.replace("x", ":");
-
-const dataUri = (image: { bytes: Uint8Array; contentType: string }) =>
-  `data:${image.contentType};base64,${Buffer.from(image.bytes).toString("base64")}`;
 
 const costOf = (credits: number | undefined): ProviderCost | undefined =>
   credits === undefined ? undefined : { credits, usd: credits / CREDITS_PER_USD };

@@ -1,7 +1,7 @@
 // The fal adapter against the fal emulator, in process: real HTTP through the official client,
 // real MP4s, real ED25519 webhooks. The emulator's contract test shows it answers as fal does;
 // this one shows the adapter turns those answers into Takes' terms.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,12 +13,12 @@ import {
   ProviderRateLimited,
   ProviderUnavailable,
   type CreateVideoRequest,
-  type NormalisedStatus,
 } from "#core/providers/contract";
 import { falProvider as fal } from "#core/providers/fal";
-import { probe } from "#local/ffprobe";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { takesRejection } from "../support/errors";
+import { rejectionOf } from "../support/errors";
+import { downloadedVideo, untilStatus } from "../support/providers";
 import { waitFor } from "../support/wait";
 
 const KEY = "0b5f3c2e-1a2b-4c3d-8e9f-0123456789ab:0123456789abcdef0123456789abcdef";
@@ -73,37 +73,6 @@ const solidPng = (size: string, colour: string) => {
     .toBuffer();
 };
 
-async function until(
-  job: { providerJobId: string; model: string },
-  done: (s: NormalisedStatus) => boolean,
-) {
-  const seen: NormalisedStatus[] = [];
-  await waitFor(
-    async () => {
-      const status = await fal.getStatus(KEY, job);
-      seen.push(status);
-      return done(status);
-    },
-    { timeoutMs: 30_000, intervalMs: 100, what: `${job.providerJobId} to move on` },
-  );
-  return seen;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail("expected the call to fail"),
-    (error: unknown) => error,
-  );
-}
-
-async function storedVideo(job: { providerJobId: string; model: string }) {
-  const content = await fal.download(KEY, job, "video");
-  expect(content.contentType).toMatch(/^video\/mp4/);
-  const file = join(workDir, `${job.providerJobId}.mp4`);
-  await writeFile(file, Buffer.from(await new Response(content.body).arrayBuffer()));
-  return probe(file);
-}
-
 describe("fal adapter", () => {
   it("declares Veo 3.1 and Kling v3 in Takes' terms, without progress reports", () => {
     expect(fal.models.map((model) => model.id)).toEqual([
@@ -120,12 +89,12 @@ describe("fal adapter", () => {
   it("makes a clip: queued, in progress with no figure, then done, read at once", async () => {
     const { providerJobId } = await fal.create(KEY, request());
     const job = { providerJobId, model: "veo3.1" };
-    const seen = await until(job, (status) => status.status === "completed");
+    const seen = await untilStatus(fal, KEY, job, (status) => status.status === "completed");
     expect(
       seen.filter((status) => status.status !== "completed").every((s) => s.progress === undefined),
     ).toBe(true);
     expect(seen.at(-1)).toMatchObject({ status: "completed", progress: 100 });
-    const video = await storedVideo(job);
+    const video = await downloadedVideo(fal, KEY, job, workDir);
     expect([video.width, video.height]).toEqual([1280, 720]);
     expect(video.durationSeconds).toBeCloseTo(4, 0);
   });
@@ -142,8 +111,8 @@ describe("fal adapter", () => {
       }),
     );
     const job = { providerJobId, model: "kling-v3-pro" };
-    await until(job, (status) => status.status === "completed");
-    const video = await storedVideo(job);
+    await untilStatus(fal, KEY, job, (status) => status.status === "completed");
+    const video = await downloadedVideo(fal, KEY, job, workDir);
     expect([video.width, video.height]).toEqual([1080, 1920]);
     expect(video.durationSeconds).toBeCloseTo(5, 0);
   });
@@ -156,7 +125,12 @@ describe("fal adapter", () => {
         lastFrame: { bytes: await solidPng("1280x720", "#f39c12"), contentType: "image/png" },
       }),
     );
-    await until({ providerJobId, model: "veo3.1" }, (status) => status.status === "completed");
+    await untilStatus(
+      fal,
+      KEY,
+      { providerJobId, model: "veo3.1" },
+      (status) => status.status === "completed",
+    );
   });
 
   it("reports a failed generation (which fal calls COMPLETED) with its reason", async () => {
@@ -165,7 +139,9 @@ describe("fal adapter", () => {
       "fal",
     );
     const { providerJobId } = await fal.create(KEY, request());
-    const seen = await until(
+    const seen = await untilStatus(
+      fal,
+      KEY,
       { providerJobId, model: "veo3.1" },
       (status) => status.status !== "queued" && status.status !== "in_progress",
     );
@@ -177,12 +153,12 @@ describe("fal adapter", () => {
   it("past fal's retention the video is gone: ContentExpired, with a reason", async () => {
     const { providerJobId } = await fal.create(KEY, request());
     const job = { providerJobId, model: "veo3.1" };
-    await until(job, (status) => status.status === "completed");
+    await untilStatus(fal, KEY, job, (status) => status.status === "completed");
     emulator.expire(providerJobId, "fal");
-    const error = await failure(fal.download(KEY, job, "video"));
+    const error = await rejectionOf(fal.download(KEY, job, "video"));
     expect(error).toBeInstanceOf(ContentExpired);
     expect((error as Error).message).toMatch(/no longer keeps this result/);
-    expect(await failure(fal.getStatus(KEY, job))).toBeInstanceOf(ContentExpired);
+    expect(await rejectionOf(fal.getStatus(KEY, job))).toBeInstanceOf(ContentExpired);
   });
 
   it("cancels a request on delete", async () => {
@@ -192,7 +168,9 @@ describe("fal adapter", () => {
     );
     const job = { providerJobId, model: "kling-v3-standard" };
     await fal.delete!(KEY, job);
-    const seen = await until(
+    const seen = await untilStatus(
+      fal,
+      KEY,
       job,
       (status) => status.status === "failed" || status.status === "completed",
     );
@@ -201,9 +179,9 @@ describe("fal adapter", () => {
 
   it("never retries a submit: a 429 or 5xx reaches Takes instead of a second request", async () => {
     emulator.setFaults({ rateLimit: { count: 1, retryAfterSeconds: 1 } }, "fal");
-    expect(await failure(fal.create(KEY, request()))).toBeInstanceOf(ProviderRateLimited);
+    expect(await rejectionOf(fal.create(KEY, request()))).toBeInstanceOf(ProviderRateLimited);
     emulator.setFaults({ serverErrors: { count: 1 } }, "fal");
-    expect(await failure(fal.create(KEY, request()))).toBeInstanceOf(ProviderUnavailable);
+    expect(await rejectionOf(fal.create(KEY, request()))).toBeInstanceOf(ProviderUnavailable);
     // Each fault was used by the one attempt: the next submit goes through.
     await expect(fal.create(KEY, request())).resolves.toHaveProperty("providerJobId");
   });

@@ -15,6 +15,7 @@ import {
 } from "#core/providers/contract";
 import { defaultProvider, getProvider, listProviders } from "#core/providers/index";
 import { openaiProvider as provider } from "#core/providers/openai";
+import { rejectionOf } from "../support/errors";
 import { waitFor } from "../support/wait";
 
 // The adapter against the real emulator, in process: real HTTP, real multipart, real MP4s.
@@ -59,13 +60,6 @@ async function untilCompleted(providerJobId: string): Promise<NormalisedStatus[]
     { timeoutMs: 15_000, intervalMs: 100, what: `${providerJobId} to complete` },
   );
   return seen;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail("expected the call to fail"),
-    (error: unknown) => error,
-  );
 }
 
 async function bytesOf(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
@@ -137,7 +131,7 @@ describe("OpenAI videos adapter", () => {
   });
 
   it("reports a rejected request as a 4xx the person can act on", async () => {
-    const error = await failure(provider.create(KEY, { ...request, seconds: 7 }));
+    const error = await rejectionOf(provider.create(KEY, { ...request, seconds: 7 }));
     expect(error).toBeInstanceOf(ProviderRejected);
     const shown = providerFailureToTakesError(error);
     expect(shown?.status).toBeGreaterThanOrEqual(400);
@@ -146,7 +140,7 @@ describe("OpenAI videos adapter", () => {
 
   it("turns 429s that outlast the SDK's retries into ProviderRateLimited with the wait", async () => {
     await emulatorControl("faults", { rateLimit: { count: 3, retryAfterSeconds: 1 } });
-    const error = await failure(provider.getStatus(KEY, job(finished)));
+    const error = await rejectionOf(provider.getStatus(KEY, job(finished)));
     expect(error).toBeInstanceOf(ProviderRateLimited);
     expect((error as ProviderRateLimited).retryAfterMs).toBe(1_000);
     // The fault is used up: the next call goes through.
@@ -155,7 +149,7 @@ describe("OpenAI videos adapter", () => {
 
   it("turns 5xx replies into ProviderUnavailable", async () => {
     await emulatorControl("faults", { serverErrors: { count: 3 } });
-    expect(await failure(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
+    expect(await rejectionOf(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
       ProviderUnavailable,
     );
   });
@@ -177,7 +171,7 @@ describe("OpenAI videos adapter", () => {
 
   it("turns a download before completion into ContentNotAvailable", async () => {
     const { providerJobId } = await provider.create(KEY, request);
-    expect(await failure(provider.download(KEY, job(providerJobId), "video"))).toBeInstanceOf(
+    expect(await rejectionOf(provider.download(KEY, job(providerJobId), "video"))).toBeInstanceOf(
       ContentNotAvailable,
     );
   });
@@ -186,7 +180,7 @@ describe("OpenAI videos adapter", () => {
     const { providerJobId } = await provider.create(KEY, request);
     await untilCompleted(providerJobId);
     await emulatorControl(`expire/${providerJobId}`);
-    expect(await failure(provider.download(KEY, job(providerJobId), "video"))).toBeInstanceOf(
+    expect(await rejectionOf(provider.download(KEY, job(providerJobId), "video"))).toBeInstanceOf(
       ContentExpired,
     );
   });
@@ -195,7 +189,7 @@ describe("OpenAI videos adapter", () => {
     const { providerJobId } = await provider.create(KEY, request);
     await untilCompleted(providerJobId);
     await provider.delete!(KEY, job(providerJobId));
-    const error = await failure(provider.getStatus(KEY, job(providerJobId)));
+    const error = await rejectionOf(provider.getStatus(KEY, job(providerJobId)));
     expect(error).toBeInstanceOf(ProviderRejected);
     expect((error as ProviderRejected).status).toBe(404);
   });
@@ -205,7 +199,7 @@ describe("OpenAI videos adapter", () => {
     const working = baseUrl.value;
     baseUrl.value = "http://127.0.0.1:9/v1"; // the discard port: connection refused
     try {
-      expect(await failure(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
+      expect(await rejectionOf(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
         ProviderUnavailable,
       );
     } finally {

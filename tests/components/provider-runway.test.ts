@@ -2,7 +2,7 @@
 // real MP4s. The emulator's own contract test (provider-runway.contract.test.ts) shows it answers
 // as Runway does; this one shows the adapter turns those answers into Takes' terms.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -12,12 +12,11 @@ import {
   ProviderRejected,
   ProviderUnavailable,
   type CreateVideoRequest,
-  type NormalisedStatus,
 } from "#core/providers/contract";
 import { runwayProvider as runway } from "#core/providers/runway";
-import { probe } from "#local/ffprobe";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
-import { waitFor } from "../support/wait";
+import { rejectionOf } from "../support/errors";
+import { downloadedVideo, untilStatus } from "../support/providers";
 
 /** Clips of this many seconds take long enough to watch them run and cancel them. */
 const LONG_SECONDS = 10;
@@ -60,39 +59,6 @@ const solid = (size: string, colour: string) => {
     .toBuffer();
 };
 
-async function until(
-  key: string,
-  job: { providerJobId: string; model: string },
-  done: (status: NormalisedStatus) => boolean,
-) {
-  const seen: NormalisedStatus[] = [];
-  await waitFor(
-    async () => {
-      const status = await runway.getStatus(key, job);
-      seen.push(status);
-      return done(status);
-    },
-    { timeoutMs: 30_000, intervalMs: 100, what: `${job.providerJobId} to move on` },
-  );
-  return seen;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail("expected the call to fail"),
-    (error: unknown) => error,
-  );
-}
-
-/** Downloads a finished job's video to a file and probes it. */
-async function storedVideo(key: string, job: { providerJobId: string; model: string }) {
-  const content = await runway.download(key, job, "video");
-  expect(content.contentType).toMatch(/^video\/mp4/);
-  const file = join(workDir, `${job.providerJobId}.mp4`);
-  await writeFile(file, Buffer.from(await new Response(content.body).arrayBuffer()));
-  return probe(file);
-}
-
 describe("Runway adapter", () => {
   it("declares its models in Takes' terms", () => {
     expect(runway.models.map((model) => model.id)).toEqual([
@@ -112,7 +78,7 @@ describe("Runway adapter", () => {
     const created = await runway.create(KEY, request({ seconds: 4 }));
     expect(created.estimatedCost).toEqual({ credits: 48, usd: 0.48 });
     const job = { providerJobId: created.providerJobId, model: "gen4.5" };
-    const seen = await until(KEY, job, (status) => status.status === "completed");
+    const seen = await untilStatus(runway, KEY, job, (status) => status.status === "completed");
     const progress = seen.map((status) => status.progress ?? 0);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(seen.at(-1)).toMatchObject({
@@ -120,7 +86,7 @@ describe("Runway adapter", () => {
       progress: 100,
       cost: { credits: 48, usd: 0.48 },
     });
-    const video = await storedVideo(KEY, job);
+    const video = await downloadedVideo(runway, KEY, job, workDir);
     expect([video.width, video.height]).toEqual([1280, 720]);
     expect(video.durationSeconds).toBeCloseTo(4, 0);
   });
@@ -141,30 +107,30 @@ describe("Runway adapter", () => {
     // Veo with sound: 40 credits a second.
     expect(created.estimatedCost?.credits).toBe(160);
     const job = { providerJobId: created.providerJobId, model: "veo3.1" };
-    await until(KEY, job, (status) => status.status === "completed");
-    const video = await storedVideo(KEY, job);
+    await untilStatus(runway, KEY, job, (status) => status.status === "completed");
+    const video = await downloadedVideo(runway, KEY, job, workDir);
     expect([video.width, video.height]).toEqual([720, 1280]);
   });
 
   it("downloads from fresh URLs even after every URL minted so far has lapsed", async () => {
     const created = await runway.create(KEY, request());
     const job = { providerJobId: created.providerJobId, model: "gen4.5" };
-    await until(KEY, job, (status) => status.status === "completed");
+    await untilStatus(runway, KEY, job, (status) => status.status === "completed");
     const lapsed = emulator.expire(created.providerJobId, "runway");
     expect(lapsed).toBeTruthy();
-    const video = await storedVideo(KEY, job);
+    const video = await downloadedVideo(runway, KEY, job, workDir);
     expect(video.width).toBe(1280);
   });
 
   it("treats a link that lapsed before the copy as an outage: the next try gets a fresh one", async () => {
     const created = await runway.create(KEY, request());
     const job = { providerJobId: created.providerJobId, model: "gen4.5" };
-    await until(KEY, job, (status) => status.status === "completed");
+    await untilStatus(runway, KEY, job, (status) => status.status === "completed");
     emulator.setFaults({ lapseNextOutputs: { count: 1 } }, "runway");
-    const error = await failure(runway.download(KEY, job, "video"));
+    const error = await rejectionOf(runway.download(KEY, job, "video"));
     expect(error).toBeInstanceOf(ProviderUnavailable);
     expect((error as Error).message).toMatch(/lapsed/);
-    expect((await storedVideo(KEY, job)).width).toBe(1280);
+    expect((await downloadedVideo(runway, KEY, job, workDir)).width).toBe(1280);
   });
 
   it("reports a safety failure in words the person can act on, never to be retried", async () => {
@@ -173,7 +139,8 @@ describe("Runway adapter", () => {
       "runway",
     );
     const created = await runway.create(KEY, request());
-    const seen = await until(
+    const seen = await untilStatus(
+      runway,
       KEY,
       { providerJobId: created.providerJobId, model: "gen4.5" },
       (status) => status.status === "failed",
@@ -187,7 +154,7 @@ describe("Runway adapter", () => {
   it("cancels a running task on delete", async () => {
     const created = await runway.create(KEY, request({ seconds: LONG_SECONDS }));
     const job = { providerJobId: created.providerJobId, model: "gen4.5" };
-    await until(KEY, job, (status) => status.status === "in_progress");
+    await untilStatus(runway, KEY, job, (status) => status.status === "in_progress");
     await runway.delete!(KEY, job);
     const cancelled = await runway.getStatus(KEY, job);
     expect(cancelled).toMatchObject({ status: "failed", error: { code: "cancelled" } });
@@ -195,7 +162,7 @@ describe("Runway adapter", () => {
 
   it("never retries a create: a 429 reaches Takes instead of a second task", async () => {
     emulator.setFaults({ rateLimit: { count: 1, retryAfterSeconds: 2 } }, "runway");
-    const error = await failure(runway.create(KEY, request()));
+    const error = await rejectionOf(runway.create(KEY, request()));
     expect(error).toBeInstanceOf(ProviderRateLimited);
     expect((error as ProviderRateLimited).retryAfterMs).toBe(2_000);
     // The fault was used by the one attempt: the next create goes through.
@@ -204,18 +171,18 @@ describe("Runway adapter", () => {
 
   it("turns 5xx on create into ProviderUnavailable, without retrying", async () => {
     emulator.setFaults({ serverErrors: { count: 1 } }, "runway");
-    expect(await failure(runway.create(KEY, request()))).toBeInstanceOf(ProviderUnavailable);
+    expect(await rejectionOf(runway.create(KEY, request()))).toBeInstanceOf(ProviderUnavailable);
   });
 
   it("rejects a request the model cannot do with Runway's own words", async () => {
-    const error = await failure(runway.create(KEY, request({ seconds: 11 })));
+    const error = await rejectionOf(runway.create(KEY, request({ seconds: 11 })));
     expect(error).toBeInstanceOf(ProviderRejected);
     expect((error as ProviderRejected).status).toBe(400);
   });
 
   it("checks a key with the organization endpoint, giving its credit balance", async () => {
     expect((await runway.checkKey!(newKey())).balance).toMatch(/^[\d,]+ credits left$/);
-    const refused = await failure(runway.checkKey!("not-a-runway-key"));
+    const refused = await rejectionOf(runway.checkKey!("not-a-runway-key"));
     expect(refused).toBeInstanceOf(ProviderRejected);
     expect((refused as ProviderRejected).status).toBe(401);
   });

@@ -10,3 +10,11 @@ export async function takesRejection(promise: Promise<unknown>): Promise<TakesEr
   expect(error).toBeInstanceOf(TakesError);
   return error as TakesError;
 }
+
+/** What `promise` rejects with, whatever it is; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail("expected the call to fail"),
+    (error: unknown) => error,
+  );
+}

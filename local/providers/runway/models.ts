@@ -45,6 +45,20 @@ const GEN4_IMAGE_RATIOS = [
   "1584:672",
 ] as const;
 
+/** Veo 3.1 and its Fast tier: the same request shape, different credits. */
+const veo = (creditsPerSecond: RunwayVideoModel["creditsPerSecond"]): RunwayVideoModel => ({
+  durations: [4, 6, 8],
+  defaultDuration: 8,
+  ratios: { text_to_video: VEO_RATIOS, image_to_video: VEO_RATIOS },
+  defaultRatio: null,
+  frames: ["first", "last"],
+  // Veo makes sound unless told not to (unverified for Runway: send `audio` explicitly).
+  defaultAudio: true,
+  creditsPerSecond,
+  maxPromptChars: 1000,
+  promptOptionalOn: ["image_to_video"],
+});
+
 export const RUNWAY_MODELS = {
   "gen4.5": {
     durations: range(2, 10),
@@ -69,30 +83,9 @@ export const RUNWAY_MODELS = {
     maxPromptChars: 1000,
     promptOptionalOn: ["image_to_video"],
   },
-  "veo3.1": {
-    durations: [4, 6, 8],
-    defaultDuration: 8,
-    ratios: { text_to_video: VEO_RATIOS, image_to_video: VEO_RATIOS },
-    defaultRatio: null,
-    frames: ["first", "last"],
-    // Veo makes sound unless told not to (unverified for Runway: send `audio` explicitly).
-    defaultAudio: true,
-    creditsPerSecond: { silent: 20, audio: 40 },
-    maxPromptChars: 1000,
-    promptOptionalOn: ["image_to_video"],
-  },
-  "veo3.1_fast": {
-    durations: [4, 6, 8],
-    defaultDuration: 8,
-    ratios: { text_to_video: VEO_RATIOS, image_to_video: VEO_RATIOS },
-    defaultRatio: null,
-    frames: ["first", "last"],
-    defaultAudio: true,
-    // 3rd-party figures (docs/notes/providers.md), not Runway's own page.
-    creditsPerSecond: { silent: 10, audio: 15 },
-    maxPromptChars: 1000,
-    promptOptionalOn: ["image_to_video"],
-  },
+  "veo3.1": veo({ silent: 20, audio: 40 }),
+  // 3rd-party figures (docs/notes/providers.md), not Runway's own page.
+  "veo3.1_fast": veo({ silent: 10, audio: 15 }),
   seedance2: {
     // A declared subset: the SDK takes any whole number or "auto", 24 ratios up to 4K, and up
     // to 9 reference images; the emulator serves 5 or 10 s, five ratios and keyframes only.
