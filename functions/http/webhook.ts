@@ -1,10 +1,13 @@
+import { log } from "#core/log";
 import { acceptProviderWebhook } from "#core/webhooks";
 import { pathParameter, rawBody } from "./request";
 import { httpHandler, json } from "./respond";
 
 /** POST /api/webhooks/{provider} — signature-verified; a finished job gets an immediate poll. */
 export const handler = httpHandler(async (event) => {
+  const provider = pathParameter(event, "provider");
   const delivery = { body: rawBody(event), headers: event.headers };
-  await acceptProviderWebhook(pathParameter(event, "provider"), delivery);
+  const { polledJobId } = await acceptProviderWebhook(provider, delivery);
+  log.info("webhook", { provider, polledJobId });
   return json(202, { received: true });
 });

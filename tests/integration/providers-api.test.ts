@@ -32,6 +32,18 @@ async function emulatorControl(path: string, body?: unknown) {
   expect(response.ok, `${path}: ${response.status}`).toBe(true);
 }
 
+type LogEntry = Record<string, unknown>;
+
+/** The runtime's structured log lines (the Lambdas' Powertools logs) that `keep` selects. */
+async function runtimeLog(keep: (entry: LogEntry) => boolean): Promise<LogEntry[]> {
+  const log = await readFile(join(inject("stack").logDir, "runtime.log"), "utf8");
+  return log
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as LogEntry)
+    .filter(keep);
+}
+
 interface ProviderCase {
   name: string;
   /** A fresh brought key of this provider's format: a new owner with an empty library. */
@@ -43,6 +55,8 @@ interface ProviderCase {
   /** The failure code its safety system gives. */
   safetyCode: string;
   reportsProgress: boolean;
+  /** Whether it posts a signed webhook per job when done. */
+  webhooks: boolean;
 }
 
 const CASES: ProviderCase[] = [
@@ -53,6 +67,7 @@ const CASES: ProviderCase[] = [
     longSeconds: 10,
     safetyCode: "SAFETY.INPUT.TEXT",
     reportsProgress: true,
+    webhooks: false,
   },
   {
     name: "fal",
@@ -61,6 +76,7 @@ const CASES: ProviderCase[] = [
     longSeconds: 8,
     safetyCode: "content_policy_violation",
     reportsProgress: false,
+    webhooks: true,
   },
 ];
 
@@ -140,6 +156,12 @@ describe.each(CASES)("$name, end to end", (provider) => {
     expect(job.media.firstFrame.contentType).toBe("image/png");
     expect(job.media.lastFrame.contentType).toBe("image/png");
     expect(job.cost.estimatedUsd).toBeGreaterThan(0);
+    if (provider.webhooks) {
+      // The provider's signed webhook reached Takes and polled the job at once.
+      expect(await runtimeLog((entry) => entry.message === "webhook")).toContainEqual(
+        expect.objectContaining({ provider: provider.name, polledJobId: id }),
+      );
+    }
   });
 
   it("starts from an uploaded reference image", async () => {
@@ -236,13 +258,8 @@ describe("links that lapse before the copy", () => {
     const { job } = await untilEnded(key, id);
     expect(job.status).toBe("completed");
     // The first copy met the lapsed link and was retried: the poller says so in its log.
-    const log = await readFile(join(inject("stack").logDir, "runtime.log"), "utf8");
-    const outcomes = log
-      .split("\n")
-      .filter((line) => line.startsWith("{") && line.includes(id))
-      .map((line) => JSON.parse(line) as { message?: string; outcome?: string })
-      .filter((entry) => entry.message === "polled")
-      .map((entry) => entry.outcome);
+    const polls = await runtimeLog((entry) => entry.message === "polled" && entry.jobId === id);
+    const outcomes = polls.map((entry) => entry.outcome);
     expect(outcomes).toContain("retrying");
     expect(outcomes.at(-1)).toBe("copied");
   });
