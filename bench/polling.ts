@@ -1,30 +1,36 @@
 /**
- * Provider calls per job, and the lag from the provider finishing a video to Takes having it in
- * S3, for 50 concurrent jobs: Takes' adaptive polling against polling every 5 seconds.
+ * Provider calls per job, and the lag from a provider finishing a video to Takes having it in S3,
+ * for 50 concurrent jobs over a mix of providers and models: Takes' strategy (adaptive polling,
+ * plus per-job webhooks where the provider takes them) against polling every 5 seconds.
  *
- * Everything is Takes' own code on loopback: jobs are created with core/videos.ts `createVideo`
- * and polled by the real poller handler (functions/queues/poller → core/polling/poll.ts `pollJob`,
+ * Everything is Takes' own code on loopback: jobs are created with core/videos `createVideo` and
+ * polled by the real poller handler (functions/queues/poller → core/pipeline/poll.ts `pollJob`,
  * which copies with core/media/copy.ts), fed by the local runtime's SQS event-source mapping from
- * the real PollQueue (fauxqs, with its DelaySeconds), the jobs in DynamoDB Local. The provider is
- * the emulator, webhooks off, behind a proxy that counts its requests. The fixed baseline is the
- * same pipeline with each poll message's DelaySeconds rewritten to 5 on its way to SQS.
+ * the real PollQueue (fauxqs, with its DelaySeconds), the jobs in DynamoDB Local. The providers
+ * are the emulator's OpenAI-shaped, Runway and fal mounts behind a proxy that counts their
+ * requests (bench/provider-calls.ts). Webhooks reach a small server here that hands them to
+ * core/webhooks.ts, as the API's webhook route does. The fixed baseline is the same pipeline with
+ * each poll message's DelaySeconds rewritten to 5 on its way to SQS, and webhooks dropped.
  */
 import "./quiet-logs";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SendMessageCommandInput } from "@aws-sdk/client-sqs";
 import { s3Client, sqsClient } from "#core/aws";
 import { resolveCredential } from "#core/credentials";
-import { mediaKey } from "#core/media/layout";
+import { TakesError } from "#core/errors";
 import { getJob } from "#core/jobs/repository";
 import { isTerminal } from "#core/jobs/state";
-import { expectedGenerationSeconds } from "#core/providers/index";
+import { mediaKey } from "#core/media/layout";
+import { expectedGenerationSeconds, getProvider } from "#core/providers/index";
 import { createVideo } from "#core/videos/index";
+import { acceptProviderWebhook } from "#core/webhooks";
+import { resourcesJson, startLinkedResources } from "#local/link";
 import {
   Renderer,
   SPRITESHEET_FILE,
@@ -33,16 +39,44 @@ import {
   type RenderRequest,
 } from "#local/providers/shared/render";
 import { createProviderEmulator } from "#local/providers/server";
-import { startLinkedResources } from "#local/link";
 import { invoke } from "#local/runtime/lambda";
 import { startSqsEventSources } from "#local/runtime/sqs-event-source";
+import { ProviderCalls, startCountingProxy } from "./provider-calls";
 import { fixed, mean, median, percentile, printHeading, printTable, ratio } from "./support";
 
 const JOBS = 50;
-const MODEL = "sora-2";
 const SIZE = "1280x720";
-/** Output lengths, in turn; the emulator takes 20 s + 2.5 s per output second to "generate". */
-const OUTPUT_SECONDS = [4, 8, 12];
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+
+/** A provider's model and the lengths its jobs cycle through (each one the model declares). */
+interface Mix {
+  provider: string;
+  model: string;
+  seconds: readonly number[];
+}
+
+/** Jobs go round-robin over these. */
+const MIX: readonly Mix[] = [
+  { provider: "openai", model: "sora-2", seconds: [4, 8, 12] },
+  { provider: "runway", model: "gen4.5", seconds: [6, 8, 10] },
+  { provider: "runway", model: "veo3.1", seconds: [4, 6, 8] },
+  { provider: "fal", model: "veo3.1", seconds: [4, 6, 8] },
+  { provider: "fal", model: "kling-v3-standard", seconds: [5, 10, 15] },
+];
+
+/**
+ * A fresh key in each provider's own format for every job: one person per job, each well within
+ * their own rate limits (the emulator's Runway also runs only two tasks per key and model at once).
+ */
+const FRESH_KEYS: Record<string, () => string> = {
+  openai: () => `sk-${hex(24)}`,
+  runway: () => `key_${hex(32)}`,
+  fal: () => `${randomUUID()}:${hex(16)}`,
+};
+
+const mixName = (mix: Pick<Mix, "provider" | "model">) => `${mix.provider} ${mix.model}`;
+
+/** The emulator takes 20 s + 2.5 s per output second to "generate", whatever the model. */
 const emulatorSeconds = (seconds: number) => 20 + 2.5 * seconds;
 /**
  * Each job takes its nominal time plus an offset spread evenly over ±SPREAD_SECONDS / 2 (the
@@ -63,23 +97,34 @@ const REGION = "us-east-1";
  * would finish when their render does (at 99% until then), not on the emulator's clock.
  */
 const REAL_RENDERS = process.argv.includes("--real-renders");
+/** Takes' strategy without webhooks: adaptive polling alone (fal's deliveries are dropped). */
+const NO_WEBHOOKS = process.argv.includes("--no-webhooks");
 
-type Strategy = "adaptive" | "fixed 5 s";
+/** The strategies' names, as the tables show them. */
+const WITH_WEBHOOKS = "adaptive + webhooks";
+const TAKES = NO_WEBHOOKS ? "adaptive, no webhooks" : WITH_WEBHOOKS;
+const FIXED = `fixed ${FIXED_DELAY_SECONDS} s`;
+
+const load = () => loadavg()[0]!.toFixed(2);
 
 /**
  * Renders one clip per output length with the emulator's own Renderer, then makes every render
- * of the emulator (in this process) a copy of the clip of the same length.
+ * of the emulator (in this process, whichever provider's mount asks) a copy of the clip of the
+ * same length and size.
  */
 async function reuseRenders(dir: string) {
   const renderer = new Renderer();
-  const clips = new Map<number, string>();
-  for (const seconds of OUTPUT_SECONDS) {
-    const clip = join(dir, `${seconds}s`);
-    await mkdir(clip);
-    const [width = 0, height = 0] = SIZE.split("x").map(Number);
-    await renderer.render({ dir: clip, prompt: "a lighthouse in fog", seconds, width, height });
-    clips.set(seconds, clip);
-  }
+  const [width = 0, height = 0] = SIZE.split("x").map(Number);
+  const lengths = [...new Set(MIX.flatMap((mix) => mix.seconds))];
+  const clips = new Map<string, string>();
+  await Promise.all(
+    lengths.map(async (seconds) => {
+      const clip = join(dir, `${seconds}s`);
+      await mkdir(clip);
+      await renderer.render({ dir: clip, prompt: "a lighthouse in fog", seconds, width, height });
+      clips.set(`${seconds} ${width}x${height}`, clip);
+    }),
+  );
   await renderer.close();
   const render = Renderer.prototype.render;
   Renderer.prototype.render = async function (
@@ -87,51 +132,11 @@ async function reuseRenders(dir: string) {
     request: RenderRequest,
     signal?: AbortSignal,
   ) {
-    const clip = clips.get(request.seconds);
+    const clip = clips.get(`${request.seconds} ${request.width}x${request.height}`);
     if (!clip || request.referenceImage) return render.call(this, request, signal);
     const files = [VIDEO_FILE, THUMBNAIL_FILE, SPRITESHEET_FILE];
     await Promise.all(files.map((file) => copyFile(join(clip, file), join(request.dir, file))));
   };
-}
-
-/** Status polls and downloads the provider received, per provider video id. */
-class ProviderCalls {
-  readonly status = new Map<string, number>();
-  readonly downloads = new Map<string, number>();
-  /** When each video's status was last asked for: the poll that found it completed. */
-  readonly lastStatusAt = new Map<string, number>();
-
-  record(method: string, path: string) {
-    const match = /^\/v1\/videos\/([^/]+)(\/content)?$/.exec(path);
-    if (!match || method !== "GET") return;
-    const [, id = "", content] = match;
-    const counts = content ? this.downloads : this.status;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    if (!content) this.lastStatusAt.set(id, Date.now());
-  }
-}
-
-/** A loopback proxy in front of the provider emulator; `target` and `calls` change per strategy. */
-async function startCountingProxy() {
-  const proxy = { url: "", target: "", calls: new ProviderCalls(), close: () => {} };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-    proxy.calls.record(req.method ?? "", path);
-    const target = new URL(req.url ?? "/", proxy.target);
-    const upstream = request(target, { method: req.method, headers: req.headers }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
-    });
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () => {
-    server.closeAllConnections();
-    server.close();
-  };
-  return proxy;
 }
 
 /** When each video landed in S3, by key: when its PutObject or CompleteMultipartUpload returned. */
@@ -171,123 +176,247 @@ function overridePollDelays() {
   );
 }
 
+/**
+ * Takes' webhook route, `POST /api/webhooks/{provider}`, served by core/webhooks.ts as the API's
+ * handler serves it; while `accept` is off it answers 200 and does nothing (polling only).
+ */
+async function startWebhookReceiver() {
+  const receiver = {
+    url: "",
+    accept: true,
+    counts: { received: 0, polled: 0, refused: 0 },
+    close() {},
+  };
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    const provider = /^\/api\/webhooks\/([a-z]+)$/.exec(path)?.[1];
+    if (req.method !== "POST" || !provider) return res.writeHead(404).end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    receiver.counts.received++;
+    if (!receiver.accept) return res.writeHead(200).end();
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.join(", ") : value,
+      ]),
+    );
+    try {
+      const { polledJobId } = await acceptProviderWebhook(provider, {
+        body: Buffer.concat(chunks),
+        headers,
+      });
+      if (polledJobId) receiver.counts.polled++;
+      res.writeHead(202).end();
+    } catch (error) {
+      receiver.counts.refused++;
+      console.error(`webhook from ${provider} refused:`, (error as Error).message);
+      res.writeHead(error instanceof TakesError ? error.status : 500).end();
+    }
+  }
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver.close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return receiver;
+}
+
+/** What the emulator was told for one job, when it was created: how long it "generates". */
+interface Nominal {
+  seconds: number;
+  /** Its provider create time plus that generation time: when the job should be done. */
+  doneAt: number;
+}
+
+/** The emulator's jobs of the run under way, in creation order (its generationMs calls). */
+const nominals: Nominal[] = [];
+
 interface JobResult {
+  mix: string;
   seconds: number;
   polls: number;
   providerCalls: number;
-  /** Provider completed_at (whole seconds) to the video stored in S3, in seconds. */
+  /** The job's nominal completion to the video stored in S3, in seconds. */
   lag: number;
-  /** The part of the lag before the poll that found the video completed. */
+  /** The part of the lag before the poll that found the video done. */
   detection: number;
-  /** The rest: that poll, the copy lease, the download and the upload. */
+  /** The rest: the copy lease, result reads, the download and the upload. */
   copy: number;
-  /** Job created to provider completed_at, in seconds. */
-  providerTook: number;
+  /** sora-2 only: the emulator's completed_at (whole seconds) minus the nominal completion. */
+  emulatorLate?: number;
+}
+
+interface Run {
+  results: JobResult[];
+  unfinished: number;
+  wallSeconds: number;
+  webhooks: { received: number; polled: number; refused: number };
+  unattributed: Map<string, number>;
 }
 
 async function runStrategy(
-  strategy: Strategy,
-  proxy: Awaited<ReturnType<typeof startCountingProxy>>,
+  strategy: string,
+  proxy: { calls: ProviderCalls },
+  receiver: Awaited<ReturnType<typeof startWebhookReceiver>>,
   storedAt: Map<string, number>,
-): Promise<{ results: JobResult[]; unfinished: number; wallSeconds: number }> {
-  let created = 0;
-  const emulator = await createProviderEmulator({
-    port: 0,
-    generationMs: (seconds) => (emulatorSeconds(seconds) + spreadSeconds(created++)) * 1000,
-  });
-  proxy.target = emulator.url;
-  proxy.calls = new ProviderCalls();
-  pollDelay.fixedSeconds = strategy === "adaptive" ? undefined : FIXED_DELAY_SECONDS;
-  // One person per job, each with their own key (sealed on the job, as the API does it): 50
-  // people's jobs at once, each well within its owner's rate limit.
-  const run = randomBytes(4).toString("hex");
+): Promise<Run> {
+  nominals.length = 0;
+  const calls = (proxy.calls = new ProviderCalls());
+  const webhooks = (receiver.counts = { received: 0, polled: 0, refused: 0 });
+  receiver.accept = strategy === WITH_WEBHOOKS;
+  pollDelay.fixedSeconds = strategy === FIXED ? FIXED_DELAY_SECONDS : undefined;
   const started = Date.now();
-  try {
-    const jobs = [];
-    for (let index = 0; index < JOBS; index++) {
-      const seconds = OUTPUT_SECONDS[index % OUTPUT_SECONDS.length]!;
-      const prompt = `benchmark take ${index + 1}: a lighthouse in fog`;
-      const caller = await resolveCredential(`sk-bench-${run}-${index}`);
-      const request = { prompt, model: MODEL, seconds, size: SIZE };
-      jobs.push({ id: (await createVideo(caller, request)).id, seconds });
-    }
 
-    const pending = new Set(jobs.map((job) => job.id));
-    let lastReport = Date.now();
-    while (pending.size > 0 && Date.now() - started < STRATEGY_TIMEOUT_MS) {
-      await sleep(2_000);
-      for (const id of pending) {
-        const job = await getJob(id);
-        if (job && isTerminal(job.status)) pending.delete(id);
-      }
-      if (Date.now() - lastReport >= 20_000) {
-        lastReport = Date.now();
-        const elapsed = (lastReport - started) / 1000;
-        console.log(
-          `  ${strategy}: ${JOBS - pending.size}/${JOBS} done after ${fixed(elapsed, 0)} s`,
-        );
-      }
+  const jobs = [];
+  for (let index = 0; index < JOBS; index++) {
+    const mix = MIX[index % MIX.length]!;
+    const seconds = mix.seconds[Math.floor(index / MIX.length) % mix.seconds.length]!;
+    const prompt = `benchmark take ${index + 1}: a lighthouse in fog`;
+    // The key is sealed on the job, as the API does it, for the poller to act with.
+    const caller = await resolveCredential(FRESH_KEYS[mix.provider]!());
+    const request = { prompt, provider: mix.provider, model: mix.model, seconds, size: SIZE };
+    const { id } = await createVideo(caller, request);
+    // The emulator asks generationMs once per job, at create: the n-th answer is the n-th job's.
+    if (nominals.length !== index + 1 || nominals[index]!.seconds !== seconds) {
+      throw new Error(`The emulator's generation times are out of step at job ${index + 1}.`);
     }
-
-    const results: JobResult[] = [];
-    for (const { id, seconds } of jobs) {
-      const job = await getJob(id);
-      const stored = job && storedAt.get(mediaKey(job, "video"));
-      if (!job || job.status !== "completed" || !stored || !job.providerCompletedAt) continue;
-      const completed = Date.parse(job.providerCompletedAt);
-      const polls = proxy.calls.status.get(job.providerJobId) ?? 0;
-      const downloads = proxy.calls.downloads.get(job.providerJobId) ?? 0;
-      const found = proxy.calls.lastStatusAt.get(job.providerJobId) ?? stored;
-      results.push({
-        seconds,
-        polls,
-        providerCalls: 1 + polls + downloads,
-        lag: (stored - completed) / 1000,
-        detection: (found - completed) / 1000,
-        copy: (stored - found) / 1000,
-        providerTook: (completed - Date.parse(job.createdAt)) / 1000,
-      });
-    }
-    return {
-      results,
-      unfinished: JOBS - results.length,
-      wallSeconds: (Date.now() - started) / 1000,
-    };
-  } finally {
-    await emulator.close();
+    jobs.push({ id, mix: mixName(mix), seconds, nominal: nominals[index]!.doneAt });
   }
+
+  const pending = new Set(jobs.map((job) => job.id));
+  let lastReport = Date.now();
+  while (pending.size > 0 && Date.now() - started < STRATEGY_TIMEOUT_MS) {
+    await sleep(2_000);
+    for (const id of pending) {
+      const job = await getJob(id);
+      if (job && isTerminal(job.status)) pending.delete(id);
+    }
+    if (Date.now() - lastReport >= 20_000) {
+      lastReport = Date.now();
+      const elapsed = fixed((lastReport - started) / 1000, 0);
+      console.log(
+        `  ${strategy}: ${JOBS - pending.size}/${JOBS} done after ${elapsed} s (load ${load()})`,
+      );
+    }
+  }
+
+  const results: JobResult[] = [];
+  for (const { id, mix, seconds, nominal } of jobs) {
+    const job = await getJob(id);
+    const stored = job && storedAt.get(mediaKey(job, "video"));
+    if (!job || job.status !== "completed" || !stored) continue;
+    const { polls, other, foundAt = stored } = calls.of(job.providerJobId);
+    results.push({
+      mix,
+      seconds,
+      polls,
+      providerCalls: polls + other,
+      lag: (stored - nominal) / 1000,
+      detection: (foundAt - nominal) / 1000,
+      copy: (stored - foundAt) / 1000,
+      emulatorLate:
+        job.provider === "openai" && job.providerCompletedAt
+          ? (Date.parse(job.providerCompletedAt) - nominal) / 1000
+          : undefined,
+    });
+  }
+  return {
+    results,
+    unfinished: JOBS - results.length,
+    wallSeconds: (Date.now() - started) / 1000,
+    webhooks,
+    unattributed: calls.unattributed,
+  };
 }
 
+function stats(results: readonly JobResult[]) {
+  const polls = results.map((result) => result.polls);
+  const lags = results.map((result) => result.lag);
+  return {
+    pollsMean: mean(polls),
+    pollsP95: percentile(polls, 95),
+    callsMean: mean(results.map((result) => result.providerCalls)),
+    lagMedian: median(lags),
+    lagP95: percentile(lags, 95),
+    detectionMedian: median(results.map((result) => result.detection)),
+    copyMedian: median(results.map((result) => result.copy)),
+  };
+}
+
+const expected = (mix: Mix) =>
+  mix.seconds
+    .map((seconds) =>
+      expectedGenerationSeconds({ provider: mix.provider, model: mix.model, seconds }),
+    )
+    .join("/");
+
 printHeading(
-  "Adaptive polling vs polling every 5 s",
-  `${JOBS} ${MODEL} ${SIZE} jobs created together on the provider emulator (webhooks off), ` +
-    `${OUTPUT_SECONDS.join("/")} s of output in turn;\n` +
-    `the emulator "generates" for ${OUTPUT_SECONDS.map(emulatorSeconds).join("/")} s ` +
-    `± ${SPREAD_SECONDS / 2} s, ` +
-    `Takes' schedule expects ${OUTPUT_SECONDS.map((s) => expectedGenerationSeconds({ provider: "openai", model: MODEL, seconds: s })).join("/")} s ` +
-    `and corrects from the reported progress.\n` +
+  "Takes' polling (adaptive, with webhooks where the provider takes them) vs polling every 5 s",
+  `${JOBS} ${SIZE} jobs created together, round-robin over ${MIX.length} providers' models on the ` +
+    `provider emulator, each with a fresh key of its own;\n` +
+    `the emulator "generates" for 20 s + 2.5 s per output second ± ${SPREAD_SECONDS / 2} s ` +
+    `(the same sequence in both runs), whatever the model.\n` +
     (REAL_RENDERS
       ? "Every job rendered by the emulator (--real-renders): on 2 cores, jobs finish when their render does.\n"
       : "Each job's render is a copy of a clip the emulator rendered once up front (see --real-renders).\n") +
-    `Real pipeline (createVideo → PollQueue → poller → pollJob → copy) on loopback; ` +
-    `polls counted at a proxy in front of the emulator.\nLag = video stored in S3 minus the ` +
-    `provider's completed_at (whole seconds, so each lag reads 0–1 s high).`,
+    `Real pipeline (createVideo → PollQueue → poller → pollJob → copy) on loopback; provider ` +
+    `requests counted at a proxy in front of the emulator.\n` +
+    `${TAKES}: Takes' schedule; fal's per-job webhooks ` +
+    (NO_WEBHOOKS ? "dropped (--no-webhooks)" : "reach core/webhooks.ts, which polls at once") +
+    `. ${FIXED}: every poll ${FIXED_DELAY_SECONDS} s after the last, fal's webhooks dropped.\n` +
+    `Lag = video stored in S3 minus the job's nominal completion (its provider create time plus ` +
+    `the generation time the emulator was given).`,
+);
+printTable(
+  ["provider model", "lengths", "emulator takes", "Takes expects", "progress"],
+  MIX.map((mix) => [
+    mixName(mix),
+    `${mix.seconds.join("/")} s`,
+    `${mix.seconds.map(emulatorSeconds).join("/")} s`,
+    `${expected(mix)} s`,
+    getProvider(mix.provider).reportsProgress ? "reported" : "none",
+  ]),
 );
 
 const proxy = await startCountingProxy();
-const aws = await startLinkedResources({
+const receiver = await startWebhookReceiver();
+// Every provider's adapter at the proxy; its SDK clients are made per call, after this.
+process.env.RUNWAYML_BASE_URL = `${proxy.url}/runway`;
+process.env.TAKES_FAL_URL = `${proxy.url}/fal`;
+const secrets = {
+  // The operator's key, for access-code jobs; these jobs carry their own.
+  ProviderKey: "sk-bench-operator",
+  ProviderBaseUrl: `${proxy.url}/v1`,
+  ServerSecret: randomBytes(32).toString("base64"),
+};
+const aws = await startLinkedResources({ stage: "bench", secrets });
+// Api linked too, so createVideo hands providers that take one a per-job webhook URL.
+process.env.SST_RESOURCES_JSON = resourcesJson(aws.model, {
   stage: "bench",
-  secrets: {
-    // The operator's key, for access-code jobs; these jobs carry their own.
-    ProviderKey: "sk-bench-operator",
-    ProviderBaseUrl: `${proxy.url}/v1`,
-    ServerSecret: randomBytes(32).toString("base64"),
-  },
+  secrets,
+  queueUrls: aws.queueUrls,
+  apiUrl: receiver.url,
 });
 const clips = await mkdtemp(join(tmpdir(), "takes-bench-polling-"));
 let eventSource: ReturnType<typeof startSqsEventSources> | undefined;
+let emulator: Awaited<ReturnType<typeof createProviderEmulator>> | undefined;
 try {
   if (!REAL_RENDERS) await reuseRenders(clips);
+  // One emulator for both runs (its fal webhook keys stay the ones Takes fetched and cached).
+  emulator = await createProviderEmulator({
+    port: 0,
+    generationMs: (seconds) => {
+      const ms = (emulatorSeconds(seconds) + spreadSeconds(nominals.length)) * 1000;
+      nominals.push({ seconds, doneAt: Date.now() + ms });
+      return ms;
+    },
+  });
+  proxy.target = emulator.url;
   const { model, queueUrls, sqs } = aws;
   const storedAt = recordStoredTimes();
   overridePollDelays();
@@ -302,26 +431,16 @@ try {
     log: console.error,
   });
 
-  const runs = new Map<Strategy, Awaited<ReturnType<typeof runStrategy>>>();
-  for (const strategy of ["adaptive", "fixed 5 s"] as const) {
-    runs.set(strategy, await runStrategy(strategy, proxy, storedAt));
+  const runs = new Map<string, Run>();
+  for (const strategy of [TAKES, FIXED] as const) {
+    runs.set(strategy, await runStrategy(strategy, proxy, receiver, storedAt));
   }
-  console.log();
+  console.log(
+    `load average at the end ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ")}\n`,
+  );
 
-  const stats = (strategy: Strategy) => {
-    const { results } = runs.get(strategy)!;
-    const polls = results.map((result) => result.polls);
-    const lags = results.map((result) => result.lag);
-    return {
-      pollsMean: mean(polls),
-      pollsP95: percentile(polls, 95),
-      callsMean: mean(results.map((result) => result.providerCalls)),
-      lagMedian: median(lags),
-      lagP95: percentile(lags, 95),
-      detectionMedian: median(results.map((result) => result.detection)),
-      copyMedian: median(results.map((result) => result.copy)),
-    };
-  };
   const strategies = [...runs.keys()];
   printTable(
     [
@@ -337,7 +456,7 @@ try {
     ],
     strategies.map((strategy) => {
       const { results, unfinished } = runs.get(strategy)!;
-      const s = stats(strategy);
+      const s = stats(results);
       return [
         strategy,
         unfinished ? `${results.length} (+${unfinished} unfinished)` : String(results.length),
@@ -352,64 +471,79 @@ try {
     }),
   );
   console.log(
-    "calls/job = every provider request: create + status polls + 3 downloads\n" +
-      "lag = found after (completed_at to the poll that saw it) + copy took (that poll to the " +
-      "video stored); medians\n",
+    "calls/job = every request of the job that passed the proxy: the create, status polls, and " +
+      "the copy's:\n" +
+      "  openai 3 downloads (video, thumbnail, spritesheet); runway 1 task read for a fresh " +
+      "output URL; fal 2 result reads.\n" +
+      "  Not counted: Runway's output URLs and fal's CDN URLs name the emulator itself, so those " +
+      "video downloads go around the proxy.\n" +
+      "lag = found after (nominal completion to the poll that saw the job done) + copy took " +
+      "(that poll to the video stored); medians\n",
   );
 
-  const adaptive = stats("adaptive");
-  const baseline = stats("fixed 5 s");
+  const takes = stats(runs.get(TAKES)!.results);
+  const baseline = stats(runs.get(FIXED)!.results);
   printTable(
-    ["adaptive / fixed", "polls mean", "polls p95", "lag median", "lag p95"],
+    [`${TAKES} / ${FIXED}`, "polls mean", "polls p95", "lag median", "lag p95"],
     [
       [
         "ratio",
-        ratio(adaptive.pollsMean, baseline.pollsMean),
-        ratio(adaptive.pollsP95, baseline.pollsP95),
-        ratio(adaptive.lagMedian, baseline.lagMedian),
-        ratio(adaptive.lagP95, baseline.lagP95),
+        ratio(takes.pollsMean, baseline.pollsMean),
+        ratio(takes.pollsP95, baseline.pollsP95),
+        ratio(takes.lagMedian, baseline.lagMedian),
+        ratio(takes.lagP95, baseline.lagP95),
       ],
     ],
   );
 
-  // How long the provider really took: the emulator renders two videos at a time, so on a busy
-  // machine many jobs finish after their nominal time (showing 99% until then).
   printTable(
     [
+      "provider model",
       "strategy",
-      "output",
-      "nominal",
-      "provider took median",
-      "max",
+      "jobs",
       "polls/job",
+      "calls/job",
       "lag median",
+      "p95",
       "found after",
     ],
-    strategies.flatMap((strategy) =>
-      OUTPUT_SECONDS.map((seconds) => {
-        const results = runs.get(strategy)!.results.filter((result) => result.seconds === seconds);
-        const took = results.map((result) => result.providerTook);
+    MIX.flatMap((mix) =>
+      strategies.map((strategy) => {
+        const results = runs.get(strategy)!.results.filter((r) => r.mix === mixName(mix));
+        const s = stats(results);
         return [
+          mixName(mix),
           strategy,
-          `${seconds} s`,
-          `${emulatorSeconds(seconds)} ± ${SPREAD_SECONDS / 2} s`,
-          `${fixed(median(took))} s`,
-          `${fixed(Math.max(...took))} s`,
-          fixed(mean(results.map((result) => result.polls))),
-          `${fixed(median(results.map((result) => result.lag)))} s`,
-          `${fixed(median(results.map((result) => result.detection)))} s`,
+          String(results.length),
+          fixed(s.pollsMean),
+          fixed(s.callsMean),
+          `${fixed(s.lagMedian)} s`,
+          `${fixed(s.lagP95)} s`,
+          `${fixed(s.detectionMedian)} s`,
         ];
       }),
     ),
   );
-  console.log(
-    strategies
-      .map((strategy) => `${strategy}: ${fixed(runs.get(strategy)!.wallSeconds, 0)} s wall`)
-      .join(", "),
-  );
+
+  for (const strategy of strategies) {
+    const { webhooks, unattributed, results, wallSeconds } = runs.get(strategy)!;
+    const late = results.flatMap((result) => result.emulatorLate ?? []);
+    const other = [...unattributed].map(([call, count]) => `${count}× ${call}`).join(", ");
+    console.log(
+      `${strategy}: ${fixed(wallSeconds, 0)} s wall; webhooks received ${webhooks.received}, ` +
+        (strategy === WITH_WEBHOOKS
+          ? `polled at once ${webhooks.polled}, refused ${webhooks.refused}`
+          : "all dropped") +
+        `; sora-2's completed_at minus nominal (whole seconds) median ` +
+        `${fixed(median(late))} s, max ${fixed(Math.max(...late))} s` +
+        (other ? `; calls no job can be named for: ${other}` : ""),
+    );
+  }
 } finally {
   await eventSource?.stop();
+  await emulator?.close();
   proxy.close();
+  receiver.close();
   await aws.stop();
   await rm(clips, { recursive: true, force: true });
 }
