@@ -296,7 +296,7 @@ export const falProvider: VideoProvider = {
   models: FAL_MODELS,
   variants: ["video"],
   reportsProgress: false,
-  operatorSecret: "FalKey",
+  operatorKeySecret: "FalKey",
   // fal keys are "<key id>:<key secret>".
   ownsKey: (credential) => /^[0-9a-f-]{8,64}:[0-9a-f]{16,128}$/i.test(credential),
 
