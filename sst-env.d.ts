@@ -10,6 +10,10 @@ declare module "sst" {
       type: "sst.aws.ApiGatewayV2";
       url: string;
     };
+    BedrockRegion: {
+      type: "sst.sst.Secret";
+      value: string;
+    };
     Codes: {
       name: string;
       type: "sst.aws.Dynamo";
@@ -41,6 +45,14 @@ declare module "sst" {
     Media: {
       name: string;
       type: "sst.aws.Bucket";
+    };
+    OpenRouterKey: {
+      type: "sst.sst.Secret";
+      value: string;
+    };
+    OpenRouterWebhookSecret: {
+      type: "sst.sst.Secret";
+      value: string;
     };
     PollDeadLetters: {
       type: "sst.aws.Queue";

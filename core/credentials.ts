@@ -8,11 +8,13 @@ import {
   defaultProvider,
   findModel,
   getProvider,
+  keyedProviders,
   listProviders,
   makesSound,
 } from "./providers";
 import { ProviderFailure, ProviderRejected, type VideoProvider } from "./providers/contract";
 import { seal, unseal } from "./sealing";
+import { configuredSecret } from "./secrets";
 
 /** Who is calling, and which provider key acts for them. Never log any field but `ownerId`/`kind`. */
 export interface ResolvedCredential {
@@ -34,18 +36,15 @@ const MAX_ACCESS_CODE_LENGTH = 200;
 /** "provider:key": printable, no spaces, of a sane length; the provider checks the rest. */
 const NAMED_KEY = /^([a-z]+):([\x21-\x7e]{8,300})$/;
 
-/** The secret's value when the operator has not configured a provider (infra/secrets.ts). */
-export const NOT_CONFIGURED = "none";
-
 /**
  * A brought key, and the provider it is for: named by a `provider:` prefix ("runway:key_…"), for
  * keys whose format does not tell, or recognised by its format.
  */
 function broughtKey(bearer: string): { key: string; provider: VideoProvider } | undefined {
   const named = NAMED_KEY.exec(bearer);
-  const explicit = named && listProviders().find((provider) => provider.name === named[1]);
+  const explicit = named && keyedProviders().find((provider) => provider.name === named[1]);
   if (explicit) return { key: named[2]!, provider: explicit };
-  const provider = listProviders().find((candidate) => candidate.ownsKey(bearer));
+  const provider = keyedProviders().find((candidate) => candidate.ownsKey?.(bearer));
   return provider && { key: bearer, provider };
 }
 
@@ -87,11 +86,7 @@ export async function resolveCredential(bearer: string): Promise<ResolvedCredent
 
 /** The operator's key for a provider, or undefined when the operator has not configured it. */
 export function operatorKey(provider: VideoProvider): string | undefined {
-  const secret = (Resource as unknown as Record<string, { value?: string } | undefined>)[
-    provider.operatorKeySecret
-  ];
-  const value = secret?.value;
-  return value && value !== NOT_CONFIGURED ? value : undefined;
+  return configuredSecret(provider.operatorSecret);
 }
 
 /** The providers a caller can run jobs on: a brought key's own; for a code, every configured one. */
@@ -187,21 +182,6 @@ export function checkClipSettings(
     }
   }
   throw refusals[0];
-}
-
-/**
- * The key for the OpenAI-compatible text and image models behind the prompt and image tools:
- * the person's own OpenAI-compatible key, or the operator's for an access code.
- */
-export function toolCredential(caller: ResolvedCredential, tool: string): string {
-  if (caller.kind === "brought-key" && caller.provider !== "openai") {
-    throw new TakesError(
-      403,
-      "tool_unavailable",
-      `${tool} runs on an OpenAI-compatible model: sign in with an OpenAI-compatible key or an access code to use it.`,
-    );
-  }
-  return caller.providerCredential;
 }
 
 /**

@@ -6,17 +6,15 @@ import { log } from "./log";
 import { fitReference, MAX_STORED_IMAGE_BYTES, parseSize } from "./media/fit";
 import { referenceKey } from "./media/layout";
 import { presignGet, putMedia } from "./media/storage";
-import { checkClipSettings, toolCredential, type ResolvedCredential } from "./credentials";
-import { interactiveCall } from "./providers/openai-client";
+import { checkClipSettings, type ResolvedCredential } from "./credentials";
+import { toolFor, whileWaiting } from "./tools";
 import { checkRateLimit } from "./rate-limit";
 import { ImageRequest } from "./requests";
 
 /**
- * Reference images made by an image model, sized exactly to a video size so a video can start from
- * them (POST /api/videos with `referenceKey`). gpt-image-2 takes any size whose sides are multiples
- * of 16, which every video size is (docs/notes/providers.md).
+ * Reference images made by an image model (core/tools.ts says whose), stored at exactly a video
+ * size so a video can start from them (POST /api/videos with `referenceKey`).
  */
-export const IMAGE_MODEL = "gpt-image-2";
 
 export interface ReferenceImage {
   /** Pass as `referenceKey` to POST /api/videos. */
@@ -56,23 +54,24 @@ export const createImage = fn(
   ImageRequest,
   async (caller: ResolvedCredential, request): Promise<{ image: ReferenceImage }> => {
     checkClipSettings(caller, { size: request.size });
-    const credential = toolCredential(caller, "Image generation");
+    const { provider, credential, model } = toolFor(caller, "image");
     await checkRateLimit(caller.ownerId, "images");
-    const reply = await interactiveCall(credential, "image model", (client, options) =>
-      client.images.generate(
-        { model: IMAGE_MODEL, prompt: request.prompt, size: request.size },
-        options,
-      ),
+    const drawn = await whileWaiting("image", (signal) =>
+      provider.drawImage!(credential, {
+        prompt: request.prompt,
+        size: request.size,
+        model,
+        signal,
+      }),
     );
-    const b64 = reply.data?.[0]?.b64_json;
-    if (!b64) {
+    if (drawn.byteLength === 0) {
       throw new TakesError(
         502,
         "provider_empty_reply",
         "The image model returned no image; try again.",
       );
     }
-    const png = await exactly(Buffer.from(b64, "base64"), request.size);
+    const png = await exactly(Buffer.from(drawn), request.size);
     const key = referenceKey(caller.ownerId, ulid());
     await putMedia(key, png, "image/png");
     const { width, height } = parseSize(request.size);

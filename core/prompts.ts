@@ -1,8 +1,8 @@
 import { TakesError } from "./errors";
 import { fn } from "./fn";
 import { parseSize } from "./media/fit";
-import { checkClipSettings, toolCredential, type ResolvedCredential } from "./credentials";
-import { interactiveCall } from "./providers/openai-client";
+import { checkClipSettings, type ResolvedCredential } from "./credentials";
+import { toolFor, whileWaiting } from "./tools";
 import { checkRateLimit } from "./rate-limit";
 import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
 
@@ -13,11 +13,6 @@ import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
  * texts rather than asked of the model, so they are the same against a real model, a gateway or
  * the emulator, and never claim something the prompt does not contain.
  */
-
-/** A current small, fast text model; TAKES_TEXT_MODEL picks another. */
-export const DEFAULT_TEXT_MODEL = "gpt-5.4-mini";
-
-export const textModel = () => process.env.TAKES_TEXT_MODEL || DEFAULT_TEXT_MODEL;
 
 export interface ImprovedPrompt {
   prompt: string;
@@ -200,28 +195,18 @@ export const improvePrompt = fn(
   async (caller: ResolvedCredential, request): Promise<ImprovedPrompt> => {
     // The clip settings are a video model's; a setting none of the caller's offers is a mistake.
     const clip = checkClipSettings(caller, request);
-    const credential = toolCredential(caller, "Prompt improvement");
+    const { provider, credential, model } = toolFor(caller, "text");
     await checkRateLimit(caller.ownerId, "improve");
-    const model = textModel();
-    const response = await interactiveCall(credential, "text model", (client, options) =>
-      client.responses.create(
-        {
-          model,
-          instructions: buildInstructions({
-            seconds: request.seconds,
-            size: request.size,
-            audio: clip.sound,
-          }),
-          input: buildInput(request.prompt, request.seconds),
-          // A rewrite needs little deliberation, and the person is waiting.
-          ...(/^(gpt-5|o\d)/.test(model) && { reasoning: { effort: "low" as const } }),
-          // People's ideas are theirs: not kept by the provider for later retrieval.
-          store: false,
-        },
-        options,
-      ),
+    const instructions = buildInstructions({
+      seconds: request.seconds,
+      size: request.size,
+      audio: clip.sound,
+    });
+    const input = buildInput(request.prompt, request.seconds);
+    const reply = await whileWaiting("text", (signal) =>
+      provider.writeText!(credential, { instructions, input, model, signal }),
     );
-    const text = cleanModelText(response.output_text ?? "");
+    const text = cleanModelText(reply);
     if (!text) {
       throw new TakesError(
         502,

@@ -1,6 +1,14 @@
 // The HTTP API. Every route gets its own function and links only what that handler touches.
+import { bedrockJobs } from "./bedrock";
 import { httpHandler } from "./functions";
-import { operatorKeys, providerBaseUrl, providerKey, serverSecret, webhookSecret } from "./secrets";
+import {
+  openRouterWebhookSecret,
+  operatorKeys,
+  providerBaseUrl,
+  serverSecret,
+  webhookSecret,
+} from "./secrets";
+import { toolsEnvironment } from "./tools";
 import { codes, jobs, limits, media, shares } from "./storage";
 import { framesQueue, pollQueue } from "./queues";
 
@@ -27,8 +35,10 @@ const library = [...caller, jobs, media];
 const withProvider = [...library, ...operatorKeys, providerBaseUrl];
 // Routes that start a job (or call a model) take from the caller's rate-limit budget (Limits);
 // starting a job also reserves an access code's seconds (Codes, linked to every route above),
-// and tells providers that take a webhook URL per job where Takes' webhook route is (Api).
-const startsJob = [...withProvider, pollQueue, limits, api];
+// and tells providers that take a webhook URL per job where Takes' webhook route is (Api) —
+// OpenRouter only when its signing secret is set. Bedrock is called with the route's own role.
+const startsJob = [...withProvider, pollQueue, limits, api, openRouterWebhookSecret];
+const startsJobs = { permissions: bedrockJobs };
 
 // The providers and models the caller can use; a brought key's account (e.g. Runway's credit
 // balance) is asked of its provider.
@@ -37,7 +47,10 @@ api.route(
   httpHandler("functions/http/providers/list.handler", [...caller, ...operatorKeys]),
 );
 
-api.route("POST /api/videos", httpHandler("functions/http/videos/create.handler", startsJob));
+api.route(
+  "POST /api/videos",
+  httpHandler("functions/http/videos/create.handler", startsJob, startsJobs),
+);
 api.route("GET /api/videos", httpHandler("functions/http/videos/list.handler", library));
 api.route("GET /api/videos/{id}", httpHandler("functions/http/videos/get.handler", library));
 api.route(
@@ -46,7 +59,7 @@ api.route(
 );
 api.route(
   "POST /api/videos/{id}/remix",
-  httpHandler("functions/http/videos/remix.handler", startsJob),
+  httpHandler("functions/http/videos/remix.handler", startsJob, startsJobs),
 );
 api.route(
   "GET /api/videos/{id}/frames/{frame}",
@@ -70,28 +83,29 @@ api.route(
 );
 
 // The text and image models answer while the person waits, under a 25 s deadline of their own
-// (core/providers/openai-client.ts); the Lambda gets just under API Gateway's 30 s to report it.
-const waitsOnModel = { timeout: "29 seconds" } as const;
-const withModels = [...caller, providerKey, providerBaseUrl, limits];
+// (core/tools.ts); the Lambda gets just under API Gateway's 30 s to report it.
+// Which models serve them is the operator's choice (infra/tools.ts); a person's own key of a
+// provider with such a model uses it, everyone else the operator's keys.
+const tools = { timeout: "29 seconds", environment: toolsEnvironment } as const;
+const withModels = [...caller, ...operatorKeys, providerBaseUrl, limits];
 
 api.route(
   "POST /api/prompts/improve",
-  httpHandler("functions/http/prompts/improve.handler", withModels, {
-    ...waitsOnModel,
-    // The text model is configuration: TAKES_TEXT_MODEL at deploy time picks another.
-    ...(process.env.TAKES_TEXT_MODEL && {
-      environment: { TAKES_TEXT_MODEL: process.env.TAKES_TEXT_MODEL },
-    }),
-  }),
+  httpHandler("functions/http/prompts/improve.handler", withModels, tools),
 );
 // Generated images are stored in the caller's library, so this one reaches the bucket too.
 api.route(
   "POST /api/images",
-  httpHandler("functions/http/images/create.handler", [...withModels, media], waitsOnModel),
+  httpHandler("functions/http/images/create.handler", [...withModels, media], tools),
 );
 
 // Provider webhooks: no caller credential, the signature is the authentication.
 api.route(
   "POST /api/webhooks/{provider}",
-  httpHandler("functions/http/webhook.handler", [jobs, pollQueue, webhookSecret]),
+  httpHandler("functions/http/webhook.handler", [
+    jobs,
+    pollQueue,
+    webhookSecret,
+    openRouterWebhookSecret,
+  ]),
 );

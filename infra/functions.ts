@@ -23,6 +23,8 @@ interface Overrides {
   environment?: Record<string, string>;
   nodejs?: $util.Unwrap<NonNullable<sst.aws.FunctionArgs["nodejs"]>>;
   copyFiles?: sst.aws.FunctionArgs["copyFiles"];
+  /** IAM permissions beyond what its links grant (a provider called with the function's role). */
+  permissions?: sst.aws.FunctionArgs["permissions"];
 }
 
 function build(handler: string, link: Link, overrides: Overrides = {}): sst.aws.FunctionArgs {

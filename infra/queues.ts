@@ -1,6 +1,7 @@
 // Work queues and their workers. Every queue with a subscriber has a dead-letter queue, so a
 // message that keeps failing ends up where it is handled or seen, instead of vanishing.
 import { STORED_VIDEO_FILTER } from "../core/media/layout";
+import { bedrockJobs } from "./bedrock";
 import { workerHandler } from "./functions";
 import { operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
 import { codes, jobs, media } from "./storage";
@@ -60,7 +61,8 @@ pollQueue.subscribe(
   workerHandler(
     "functions/queues/poller.handler",
     [jobs, codes, media, pollQueue, ...operatorKeys, providerBaseUrl, serverSecret],
-    { timeout: "5 minutes", memory: "1024 MB" },
+    // Bedrock's jobs are polled with the poller's own role.
+    { timeout: "5 minutes", memory: "1024 MB", permissions: bedrockJobs },
   ),
   partialBatches,
 );

@@ -1,8 +1,10 @@
 // The SvelteKit site and the Router that serves it and the API from one origin, so the browser
 // needs no CORS and the session cookie reaches /api.
 import { api } from "./api";
+import { bedrockJobs } from "./bedrock";
 import { pollQueue } from "./queues";
-import { operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
+import { openRouterWebhookSecret, operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
+import { toolsEnvironment } from "./tools";
 import { codes, jobs, limits, media, shares } from "./storage";
 
 export const router = new sst.aws.Router("Router");
@@ -29,9 +31,14 @@ export const site = new sst.aws.SvelteKit("Site", {
     limits,
     shares,
     api,
+    openRouterWebhookSecret,
   ],
+  // Its form actions start Bedrock jobs, with the site server's own role.
+  permissions: bedrockJobs,
   // "Improve prompt" and "Generate image" wait on a model for up to 25 s
   // (core/providers/openai-client.ts): the default 20 s would cut them off.
   server: { timeout: "30 seconds" },
+  // The same choice of text and image models as the API's tool routes.
+  environment: toolsEnvironment,
   router: { instance: router },
 });

@@ -1,3 +1,5 @@
+import { INCOMING_PREFIX } from "../core/media/layout";
+
 // Tables and the media bucket. Only key attributes are declared: DynamoDB is schemaless otherwise.
 
 /**
@@ -73,9 +75,10 @@ export const media = new sst.aws.Bucket("Media", {
     exposeHeaders: ["Accept-Ranges", "Content-Length", "Content-Range", "ETag"],
     maxAge: "1 hour",
   },
-  // A copier killed mid-upload leaves an invisible multipart upload behind, billed until aborted.
-  // SST's lifecycle rules only expire objects, so the one rule is given its action here.
-  lifecycle: [{ id: "abort-incomplete-uploads" }],
+  // A copier killed mid-upload leaves an invisible multipart upload behind, billed until aborted;
+  // what a provider wrote into the bucket for a job that was never adopted (deleted meanwhile)
+  // would stay for ever. SST's lifecycle rules only expire objects, so the rules are given here.
+  lifecycle: [{ id: "abort-incomplete-uploads" }, { id: "expire-unadopted-outputs" }],
   transform: {
     lifecycle: (args) => {
       args.rules = [
@@ -84,6 +87,12 @@ export const media = new sst.aws.Bucket("Media", {
           status: "Enabled",
           filter: {},
           abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+        {
+          id: "expire-unadopted-outputs",
+          status: "Enabled",
+          filter: { prefix: INCOMING_PREFIX },
+          expiration: { days: 7 },
         },
       ];
     },

@@ -4,6 +4,8 @@
  *
  *   videos/{owner}/{jobId}/video.mp4 | thumbnail.webp | spritesheet.webp | first.png | last.png
  *   references/{owner}/{ulid}.png        uploaded or generated reference images
+ *   incoming/{jobId}/…                   what a provider writes into the bucket itself (Bedrock),
+ *                                        until Takes adopts it into the job's folder
  *
  * One folder per job, so deleting a job deletes one prefix. Owner ids are base64url HMACs and ids
  * ULIDs: no key needs escaping, and the patterns below admit no "..", other prefix or other file.
@@ -38,6 +40,8 @@ export const MEDIA_FILES: Readonly<Record<MediaVariant, { file: string; contentT
 
 const VIDEOS_PREFIX = "videos/";
 const REFERENCES_PREFIX = "references/";
+/** Providers' own writes into the bucket; anything left here (an abandoned job's) is expired. */
+export const INCOMING_PREFIX = "incoming/";
 
 /** The S3 notification filter that matches a job's stored video and nothing else in the bucket. */
 export const STORED_VIDEO_FILTER = {
@@ -56,6 +60,9 @@ export const jobFolder = (job: JobFolderRef) => `${VIDEOS_PREFIX}${job.owner}/${
 
 export const mediaKey = (job: JobFolderRef, variant: MediaVariant) =>
   `${jobFolder(job)}${MEDIA_FILES[variant].file}`;
+
+/** Where a provider that writes into Takes' bucket (Bedrock) puts a job's output. */
+export const incomingFolder = (jobId: string) => `${INCOMING_PREFIX}${jobId}/`;
 
 /** Where a new reference image of `owner` is stored; `id` is a fresh ULID. */
 export const referenceKey = (owner: string, id: string) => `${REFERENCES_PREFIX}${owner}/${id}.png`;

@@ -9,7 +9,7 @@ import { completeCopy, type CopyClaim } from "../jobs/repository";
 import type { Job, JobMedia } from "../jobs/model";
 import { log } from "../log";
 import { MEDIA_FILES, mediaKey } from "../media/layout";
-import { streamToBucket } from "../media/storage";
+import { adoptObject, streamToBucket } from "../media/storage";
 import { ProviderFailure, type ProviderVariant, type VideoProvider } from "../providers/contract";
 import { afterFailure, afterLostWrite, type FailureOutcome } from "./failures";
 
@@ -53,6 +53,14 @@ async function copyVariant(
 
 /** Copies every variant the provider offers; the thumbnail and sprite sheet are best effort. */
 async function copyVariants(context: JobContext, signal: AbortSignal): Promise<JobMedia> {
+  const { job, provider } = context;
+  // A provider that wrote the video into Takes' bucket itself: adopted where it lies.
+  const stored = provider.storedOutputKey?.({ ...job, jobId: job.id });
+  if (stored) {
+    const key = mediaKey(job, "video");
+    const { contentType } = MEDIA_FILES.video;
+    return { video: { key, contentType, bytes: await adoptObject(stored, key, contentType) } };
+  }
   const media: JobMedia = {};
   for (const variant of OPTIONAL_VARIANTS) {
     if (!context.provider.variants.includes(variant)) continue;

@@ -135,6 +135,31 @@ export interface WebhookDelivery {
   headers: Record<string, string | undefined>;
 }
 
+/**
+ * How long a request made while a person waits may take, retries and their waits included: API
+ * Gateway answers 504 at 30 s whatever the Lambda does, so Takes gives up first and says why.
+ */
+export const INTERACTIVE_DEADLINE_MS = 25_000;
+
+/** A request to a provider's text model: a rewrite of `input` following `instructions`. */
+export interface WriteRequest {
+  instructions: string;
+  input: string;
+  /** A model other than the adapter's default (the operator's TAKES_TEXT_MODEL). */
+  model?: string;
+  /** The person is waiting: the call stops when this aborts. */
+  signal: AbortSignal;
+}
+
+/** A request to a provider's image model: a picture for `prompt`, as near `size` as it draws. */
+export interface DrawRequest {
+  prompt: string;
+  /** "WIDTHxHEIGHT": Takes fits whatever comes back to exactly this. */
+  size: string;
+  model?: string;
+  signal: AbortSignal;
+}
+
 /** `credential` is the provider key acting for the person; adapters must never log or echo it. */
 export interface VideoProvider {
   /** Takes' name for it: "openai", "runway", "fal". */
@@ -145,12 +170,23 @@ export interface VideoProvider {
   variants: readonly ProviderVariant[];
   /** Whether its status reports progress; where not, Takes shows an estimate from elapsed time. */
   reportsProgress: boolean;
-  /** The SST secret holding the operator's key for this provider (access codes use it). */
-  operatorKeySecret: string;
-  /** Whether a brought key looks like this provider's (its format), to tell keys apart. */
-  ownsKey(credential: string): boolean;
+  /**
+   * The SST secret that sets the provider up for access codes: the operator's key for it (or, for
+   * a provider reached with the functions' own AWS role, the region). "none" leaves it unset.
+   */
+  operatorSecret: string;
+  /**
+   * Whether a brought key looks like this provider's (its format), to tell keys apart. Absent
+   * where no one brings a key (Bedrock runs on the operator's own AWS account only).
+   */
+  ownsKey?(credential: string): boolean;
   create(credential: string, request: CreateVideoRequest): Promise<CreatedJob>;
   getStatus(credential: string, job: ProviderJobRef): Promise<NormalisedStatus>;
+  /**
+   * For a provider that writes the finished video into Takes' own bucket (Bedrock): where, so the
+   * copy adopts it server-side instead of downloading it. `jobId` is Takes' id for the job.
+   */
+  storedOutputKey?(job: ProviderJobRef & { jobId: string }): string;
   /** Throws ContentExpired once the provider's copy lapsed, ContentNotAvailable before it exists. */
   download(
     credential: string,
@@ -160,6 +196,10 @@ export interface VideoProvider {
   remix?(credential: string, job: ProviderJobRef, prompt: string): Promise<CreatedJob>;
   /** Cancels a running job and deletes a finished one's files, where the provider can. */
   delete?(credential: string, job: ProviderJobRef): Promise<void>;
+  /** The provider's text model, for prompt improvement, where it has one: the rewritten text. */
+  writeText?(credential: string, request: WriteRequest): Promise<string>;
+  /** The provider's image model, for reference images, where it has one: the image's bytes. */
+  drawImage?(credential: string, request: DrawRequest): Promise<Uint8Array>;
   /** Checks a key cheaply with the provider: throws ProviderRejected (401/403) when it refuses it. */
   checkKey?(credential: string): Promise<KeyCheck>;
   /**

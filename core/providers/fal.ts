@@ -296,7 +296,7 @@ export const falProvider: VideoProvider = {
   models: FAL_MODELS,
   variants: ["video"],
   reportsProgress: false,
-  operatorKeySecret: "FalKey",
+  operatorSecret: "FalKey",
   // fal keys are "<key id>:<key secret>".
   ownsKey: (credential) => /^[0-9a-f-]{8,64}:[0-9a-f]{16,128}$/i.test(credential),
 
@@ -386,6 +386,26 @@ export const falProvider: VideoProvider = {
       // 400 ALREADY_COMPLETED: nothing left to cancel.
       if (!(error instanceof ProviderRejected)) throw error;
     });
+  },
+
+  // FLUX.1 [dev] takes any width and height: the image comes back at the size asked.
+  async drawImage(credential, { prompt, size, model = "fal-ai/flux/dev", signal }) {
+    const [width = 0, height = 0] = size.split("x").map(Number);
+    const result = await call(() =>
+      client(credential, { submit: true }).subscribe(model, {
+        input: { prompt, image_size: { width, height }, num_images: 1, output_format: "png" },
+        abortSignal: signal,
+        pollInterval: 1_000,
+      }),
+    );
+    const url = (result.data as { images?: { url?: unknown }[] }).images?.[0]?.url;
+    if (typeof url !== "string") return new Uint8Array();
+    const image = await fetchOutput(
+      url,
+      SERVICE,
+      () => new ContentExpired("fal's storage no longer serves this image."),
+    );
+    return new Uint8Array(await new Response(image.body).arrayBuffer());
   },
 
   // `{request_id, status: "OK" | "ERROR", payload, error?}`, signed ED25519 over

@@ -10,17 +10,31 @@ import {
   type VideoModel,
   type VideoProvider,
 } from "./contract";
+import { bedrockProvider } from "./bedrock";
 import { falProvider } from "./fal";
 import { openaiProvider } from "./openai";
+import { openrouterProvider } from "./openrouter";
 import { runwayProvider } from "./runway";
 
 /** Every provider Takes can run jobs on, in the order the site offers them. */
-const PROVIDERS: readonly VideoProvider[] = [runwayProvider, falProvider, openaiProvider];
+// In the picker's order; a key is told apart by the first provider owning it (OpenRouter's
+// "sk-or-v1-…" keys would also pass for OpenAI-compatible ones).
+const PROVIDERS: readonly VideoProvider[] = [
+  runwayProvider,
+  falProvider,
+  openrouterProvider,
+  bedrockProvider,
+  openaiProvider,
+];
 
 /** The provider a request that names none runs on: the OpenAI shape, as Takes' API has always. */
 export const defaultProvider: VideoProvider = openaiProvider;
 
 export const listProviders = (): readonly VideoProvider[] => PROVIDERS;
+
+/** The providers a person can bring a key of (sign-in offers these by name). */
+export const keyedProviders = (): readonly VideoProvider[] =>
+  PROVIDERS.filter((provider) => provider.ownsKey !== undefined);
 
 /** The provider by name; a name no adapter answers to is the caller's mistake (400). */
 export function getProvider(name: string): VideoProvider {

@@ -1,6 +1,10 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import { Resource } from "sst";
-import { ProviderUnavailable, providerFailureToTakesError } from "./contract";
+import {
+  INTERACTIVE_DEADLINE_MS,
+  ProviderUnavailable,
+  providerFailureToTakesError,
+} from "./contract";
 import { failureForStatus } from "./http";
 
 /**
@@ -55,12 +59,6 @@ export function toProviderFailure(error: unknown, service = "video provider"): u
     service,
   );
 }
-
-/**
- * How long a request made while a person waits may take, retries and their waits included: API
- * Gateway answers 504 at 30 s whatever the Lambda does, so Takes gives up first and says why.
- */
-export const INTERACTIVE_DEADLINE_MS = 25_000;
 
 /**
  * One call for a person waiting on an HTTP reply: a single retry (a second one could not finish

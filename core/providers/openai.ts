@@ -11,13 +11,16 @@ import {
   type VideoProvider,
 } from "./contract";
 import { callWith } from "./http";
-import { openaiClient, toProviderFailure } from "./openai-client";
+import { interactiveCall, openaiClient, toProviderFailure } from "./openai-client";
 import { parseWebhookJson, verifyStandardWebhook } from "./webhook-signatures";
 
 /**
- * The OpenAI Videos API shape (`/v1/videos`), through the official SDK. OpenAI itself closed the
- * API on 2026-09-24; the shape lives on in OpenAI-compatible gateways and the local emulator, so
- * the base URL is configuration (Resource.ProviderBaseUrl).
+ * A gateway adapter: the OpenAI Videos API shape (`/v1/videos`), through the official SDK, for
+ * self-hosted OpenAI-compatible video gateways (LiteLLM and the like) and the local emulator.
+ * OpenAI itself closed the API on 2026-09-24, so the base URL is configuration
+ * (Resource.ProviderBaseUrl). Real gateways deviate from the shape, and this reads them as they
+ * are: other status words (`processing`), no progress, no seconds or size, a content route that
+ * ignores `variant` (docs/notes/providers.md, OpenAI-compatible video gateways).
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -46,20 +49,39 @@ function contentFailure(error: unknown): unknown {
 const isoFromUnixSeconds = (seconds: number | null | undefined) =>
   typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : undefined;
 
-function normalise(video: Video): NormalisedStatus {
-  const progress = Math.round(Math.min(100, Math.max(0, video.progress ?? 0)));
-  const status: NormalisedStatus = {
-    status: video.status,
-    progress: video.status === "completed" ? 100 : progress,
+/**
+ * Gateways' statuses as the contract's: the OpenAI shape's four, and what real gateways say
+ * instead (LiteLLM in front of Vertex answers "processing"; others "pending", "running"…).
+ */
+function statusOf(reported: string): NormalisedStatus["status"] {
+  if (reported === "completed" || reported === "succeeded") return "completed";
+  if (reported === "failed" || reported === "error" || reported === "cancelled") return "failed";
+  if (reported === "queued" || reported === "pending") return "queued";
+  return "in_progress";
+}
+
+/** A gateway's video, read as tolerantly as gateways need: any field but id and status may be missing. */
+export function normalise(video: Video): NormalisedStatus {
+  const status = statusOf(String(video.status));
+  const reported = typeof video.progress === "number" ? video.progress : undefined;
+  const normalised: NormalisedStatus = {
+    status,
+    // A gateway that reports no progress gets Takes' estimate, not a made-up 0.
+    progress:
+      status === "completed"
+        ? 100
+        : reported === undefined
+          ? undefined
+          : Math.round(Math.min(100, Math.max(0, reported))),
     completedAt: isoFromUnixSeconds(video.completed_at),
     expiresAt: isoFromUnixSeconds(video.expires_at),
   };
-  if (video.status === "failed") {
-    status.error = video.error
+  if (status === "failed") {
+    normalised.error = video.error
       ? { code: video.error.code, message: video.error.message }
       : { code: "generation_failed", message: "The provider could not generate this video." };
   }
-  return status;
+  return normalised;
 }
 
 const EXTENSIONS: Record<string, string> = {
@@ -67,6 +89,10 @@ const EXTENSIONS: Record<string, string> = {
   "image/jpeg": "jpg",
   "image/webp": "webp",
 };
+
+/** A current small, fast text model, and the image model (docs/notes/providers.md). */
+export const DEFAULT_TEXT_MODEL = "gpt-5.4-mini";
+export const DEFAULT_IMAGE_MODEL = "gpt-image-2";
 
 /** Sora's list prices when OpenAI sold it (docs/notes/providers.md): gateways charge their own. */
 const SORA_PRICE_SOURCE =
@@ -99,7 +125,7 @@ export function finishedVideoOf(event: unknown): string | undefined {
 
 export const openaiProvider: VideoProvider = {
   name: "openai",
-  label: "OpenAI-compatible",
+  label: "OpenAI-compatible gateway",
   models: [
     soraModel({
       id: "sora-2",
@@ -124,7 +150,7 @@ export const openaiProvider: VideoProvider = {
   ],
   variants: ["video", "thumbnail", "spritesheet"],
   reportsProgress: true,
-  operatorKeySecret: "ProviderKey",
+  operatorSecret: "ProviderKey",
   // OpenAI-shaped keys, as gateways (and the local emulator) issue them.
   ownsKey: (credential) => /^sk-[A-Za-z0-9_-]{8,200}$/.test(credential),
 
@@ -160,10 +186,17 @@ export const openaiProvider: VideoProvider = {
       throw contentFailure(error);
     });
     if (!response.body) throw new ContentNotAvailable();
+    const contentType = response.headers.get("content-type") ?? "application/octet-stream";
+    // A gateway that ignores `variant` answers with the video itself: no thumbnail to keep (the
+    // frames worker makes one).
+    if (variant !== "video" && contentType.startsWith("video/")) {
+      await response.body.cancel();
+      throw new ContentNotAvailable(`The gateway has no ${variant}; it sent the video instead.`);
+    }
     const length = Number(response.headers.get("content-length"));
     return {
       body: response.body,
-      contentType: response.headers.get("content-type") ?? "application/octet-stream",
+      contentType,
       contentLength: Number.isFinite(length) && length > 0 ? length : undefined,
     };
   },
@@ -177,6 +210,34 @@ export const openaiProvider: VideoProvider = {
 
   async delete(credential, { providerJobId }) {
     await call(() => client(credential).videos.delete(providerJobId));
+  },
+
+  // The Responses API, as prompt improvement has always used it.
+  async writeText(credential, { instructions, input, model = DEFAULT_TEXT_MODEL }) {
+    const response = await interactiveCall(credential, "text model", (client, options) =>
+      client.responses.create(
+        {
+          model,
+          instructions,
+          input,
+          // A rewrite needs little deliberation, and the person is waiting.
+          ...(/^(gpt-5|o\d)/.test(model) && { reasoning: { effort: "low" as const } }),
+          // People's ideas are theirs: not kept by the provider for later retrieval.
+          store: false,
+        },
+        options,
+      ),
+    );
+    return response.output_text ?? "";
+  },
+
+  // gpt-image-2 takes any size whose sides are multiples of 16, which every video size is.
+  async drawImage(credential, { prompt, size, model = DEFAULT_IMAGE_MODEL }) {
+    const reply = await interactiveCall(credential, "image model", (client, options) =>
+      client.images.generate({ model, prompt, size: size as "1024x1024" }, options),
+    );
+    const b64 = reply.data?.[0]?.b64_json;
+    return b64 ? new Uint8Array(Buffer.from(b64, "base64")) : new Uint8Array();
   },
 
   // Standard Webhooks, signed with the operator's WebhookSecret.

@@ -11,6 +11,7 @@
  *   done are kept on the job.
  * - The SDK reads RUNWAYML_BASE_URL: the local stack points it at the emulator.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import RunwayML, { APIConnectionError, APIError } from "@runwayml/sdk";
 import {
   ContentExpired,
@@ -120,6 +121,41 @@ export const RUNWAY_MODELS: readonly VideoModel[] = [
   },
 ];
 
+/** An image task is looked at this often while the person waits for it. */
+const IMAGE_POLL_MS = 1_000;
+
+/** The ratios gen4_image draws at (the SDK's TextToImageCreateParams.Gen4Image). */
+const IMAGE_RATIOS = [
+  "1024:1024",
+  "1080:1080",
+  "1168:880",
+  "1360:768",
+  "1440:1080",
+  "1080:1440",
+  "1808:768",
+  "1920:1080",
+  "1080:1920",
+  "2112:912",
+  "1280:720",
+  "720:1280",
+  "720:720",
+  "960:720",
+  "720:960",
+  "1680:720",
+] as const;
+
+/** The size's own ratio where gen4_image has it, else the one nearest in shape. */
+function imageRatioFor(size: string): (typeof IMAGE_RATIOS)[number] {
+  const [width = 1, height = 1] = size.split("x").map(Number);
+  const exact = IMAGE_RATIOS.find((ratio) => ratio === `${width}:${height}`);
+  if (exact) return exact;
+  const shape = (ratio: string) => {
+    const [w = 1, h = 1] = ratio.split(":").map(Number);
+    return Math.abs(Math.log(w / h) - Math.log(width / height));
+  };
+  return [...IMAGE_RATIOS].sort((a, b) => shape(a) - shape(b))[0]!;
+}
+
 /** Takes' "1280x720" is Runway's ratio "1280:720": an exact output size in pixels. */
 const ratioOf = (size: string) => size.replace("x", ":");
 
@@ -177,7 +213,7 @@ export const runwayProvider: VideoProvider = {
   models: RUNWAY_MODELS,
   variants: ["video"],
   reportsProgress: true,
-  operatorKeySecret: "RunwayKey",
+  operatorSecret: "RunwayKey",
   ownsKey: (credential) => /^key_[A-Za-z0-9_-]{16,300}$/.test(credential),
 
   async create(credential, request) {
@@ -242,6 +278,36 @@ export const runwayProvider: VideoProvider = {
   async delete(credential, { providerJobId }) {
     // Cancels a task still running, deletes a finished one's outputs.
     await call(() => working(credential).tasks.delete(providerJobId));
+  },
+
+  // gen4_image draws at one of its own ratios: the nearest in shape to the size asked, which
+  // Takes then fits exactly.
+  async drawImage(credential, { prompt, size, model = "gen4_image", signal }) {
+    const created = await call(() =>
+      creating(credential).textToImage.create(
+        { model: model as "gen4_image", promptText: prompt, ratio: imageRatioFor(size) },
+        { signal },
+      ),
+    );
+    for (;;) {
+      const task = await call(() => working(credential).tasks.retrieve(created.id, { signal }));
+      if (task.status === "SUCCEEDED" && task.output[0]) {
+        const image = await fetchOutput(
+          task.output[0],
+          SERVICE,
+          () => new ProviderUnavailable("Runway's image link lapsed; try again."),
+        );
+        return new Uint8Array(await new Response(image.body).arrayBuffer());
+      }
+      if (task.status === "FAILED") {
+        const { code, message } = failureOf(task.failureCode, task.failure);
+        throw new ProviderRejected(422, code, message);
+      }
+      if (task.status === "CANCELLED") {
+        throw new ProviderRejected(409, "cancelled", "The image task was cancelled at Runway.");
+      }
+      await sleep(IMAGE_POLL_MS, undefined, { signal });
+    }
   },
 
   async checkKey(credential) {

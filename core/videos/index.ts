@@ -23,7 +23,7 @@ import {
 } from "../jobs/repository";
 import { log } from "../log";
 import { fitReference } from "../media/fit";
-import { jobFolder, referenceKey, type MediaObject } from "../media/layout";
+import { incomingFolder, jobFolder, referenceKey, type MediaObject } from "../media/layout";
 import { deletePrefix, presignDownload, presignGet, putMedia } from "../media/storage";
 import { enqueuePoll } from "../pipeline/queue";
 import { firstPollDelaySeconds } from "../pipeline/schedule";
@@ -238,6 +238,8 @@ export const deleteVideo = fn(VideoRef, async (caller: ResolvedCredential, { id 
   const job = await deleteJob(caller.ownerId, id);
   if (!job) throw notFound("There is no video with that id.");
   await deletePrefix(jobFolder(job));
+  // What a provider may still write into the bucket for it is expired by the bucket's lifecycle.
+  await deletePrefix(incomingFolder(job.id));
   for (const image of [job.referenceKey, job.lastFrameKey]) if (image) await deletePrefix(image);
   // A running job is cancelled at the provider (no more work billed); a finished one's copy
   // there is deleted. Best effort: the provider's copy lapses by itself, and a failure there must

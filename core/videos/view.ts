@@ -53,7 +53,11 @@ const MAX_ESTIMATED_PROGRESS = 95;
  */
 function progressOf(job: Job, now: number): { progress: number; estimated: boolean } {
   const provider = listProviders().find((candidate) => candidate.name === job.provider);
-  if (!isActive(job.status) || !provider || provider.reportsProgress) {
+  if (!isActive(job.status) || !provider) return { progress: job.progress, estimated: false };
+  // A provider that reports progress, and did for this job (or it has not started): its figure.
+  // Some gateways of the OpenAI shape report none: their running jobs are estimated too.
+  const reported = provider.reportsProgress && job.progressMark !== undefined;
+  if (reported || (provider.reportsProgress && job.startedAt === undefined)) {
     return { progress: job.progress, estimated: false };
   }
   if (job.startedAt === undefined) return { progress: job.progress, estimated: true };

@@ -13,6 +13,7 @@ import {
   environmentOf,
   isPlainObject,
   optionalString,
+  permissionsOf,
   requiredString,
   sizeToMegabytes,
   type Args,
@@ -66,6 +67,7 @@ function recordFunction(recording: Recording, name: string, args: Args): Functio
     ),
     link: linkedNames(args.link, name),
     environment: environmentOf(args.environment, name),
+    permissions: permissionsOf(args.permissions, name),
   };
   functions[name] = fn;
   return fn;

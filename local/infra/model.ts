@@ -5,6 +5,8 @@
  * handlers from it, so local and AWS cannot drift apart; the infra wiring test asserts on it.
  */
 
+import type { Permission } from "./values";
+
 export interface FunctionModel {
   /** Component name, e.g. "Poller" or "ApiGetHealth". */
   name: string;
@@ -17,6 +19,8 @@ export interface FunctionModel {
   /** Names of the linked components (tables, buckets, queues, secrets). */
   link: string[];
   environment: Record<string, string>;
+  /** IAM permissions granted beyond its links. */
+  permissions: Permission[];
 }
 
 export interface TableModel {
@@ -61,6 +65,7 @@ export interface SiteModel {
   path: string;
   link: string[];
   environment: Record<string, string>;
+  permissions: Permission[];
 }
 
 export interface RouterModel {

@@ -5,7 +5,7 @@
 import { siteDefaultPath } from "./defaults";
 import { linkedNames, StandIn } from "./recording";
 import { RouterStandIn } from "./router";
-import { environmentOf, optionalString, type Args } from "./values";
+import { environmentOf, optionalString, permissionsOf, type Args } from "./values";
 
 export class SvelteKitStandIn extends StandIn {
   constructor(name: string, args: Args = {}) {
@@ -14,6 +14,7 @@ export class SvelteKitStandIn extends StandIn {
       path: optionalString(args.path, `${name}: path`) ?? siteDefaultPath,
       link: linkedNames(args.link, name),
       environment: environmentOf(args.environment, name),
+      permissions: permissionsOf(args.permissions, name),
     };
     const router = args.router as Args | undefined;
     if (router !== undefined) {

@@ -52,6 +52,11 @@ export function requiredString(value: unknown, what: string): string {
   return text;
 }
 
+export interface Permission {
+  actions: string[];
+  resources: string[];
+}
+
 export function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new Error(`${what} must be a list`);
@@ -68,4 +73,20 @@ export function environmentOf(environment: unknown, owner: string): Record<strin
       requiredString(value, `${owner}: environment.${key}`),
     ]),
   );
+}
+
+/** A function's or site's extra IAM `permissions`: each statement's actions and resources. */
+export function permissionsOf(permissions: unknown, owner: string): Permission[] {
+  if (permissions === undefined) return [];
+  if (!Array.isArray(permissions)) throw new Error(`${owner}: permissions must be a list`);
+  return permissions.map((statement: unknown, i) => {
+    if (!isPlainObject(statement)) throw new Error(`${owner}: permissions[${i}] must be an object`);
+    if (statement.effect !== undefined && statement.effect !== "allow") {
+      throw new Error(`${owner}: permissions[${i}]: only "allow" statements are modelled`);
+    }
+    return {
+      actions: stringList(statement.actions, `${owner}: permissions[${i}].actions`),
+      resources: stringList(statement.resources, `${owner}: permissions[${i}].resources`),
+    };
+  });
 }

@@ -8,6 +8,10 @@
  * - Runway: point `@runwayml/sdk` at `${url}/runway`; any key starting `key_`; output URLs live
  *   `contentLifetimeSeconds` when set, else Runway's 24 h.
  * - fal's queue API under `${url}/fal`: `@fal-ai/client` with `falBaseUrlMiddleware(`${url}/fal`) (core/providers/fal.ts)`.
+ * - Bedrock's async invoke (Luma Ray2) under `${url}/bedrock`: `@aws-sdk/client-bedrock-runtime`
+ *   with `NodeHttpHandler` (HTTP/1.1), any SigV4 credentials; outputs go to `bedrockS3`'s bucket.
+ * - OpenRouter: `@openrouter/sdk` with `serverURL: ${url}/openrouter/api/v1`; any `sk-or-v1-<hex>`
+ *   key; content kept `contentLifetimeSeconds` (else 1 h); callbacks signed with `webhook.secret`.
  *
  * Test controls live under /_emulator (no auth, never faulted): `/_emulator/health`,
  * `/_emulator/{provider}/faults` (POST to set, DELETE to clear) and
@@ -21,8 +25,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { prettifyError, ZodError } from "zod";
+import { bedrockEmulator, type BedrockS3Options } from "./bedrock";
 import { falEmulator } from "./fal";
 import { openaiEmulator } from "./openai";
+import { openrouterEmulator } from "./openrouter";
 import { runwayEmulator } from "./runway";
 import type { Faults } from "./shared/faults";
 import { RequestRefused, readFields, sendError, sendJson } from "./shared/http";
@@ -46,6 +52,8 @@ export interface ProviderEmulatorOptions {
   contentLifetimeSeconds?: number;
   /** Where the OpenAI-shaped emulator sends its signed webhooks. */
   webhook?: WebhookConfig;
+  /** The S3 endpoint Bedrock's outputs are written to; AWS_ENDPOINT_URL_S3 when absent. */
+  bedrockS3?: BedrockS3Options;
 }
 
 export interface ProviderEmulator {
@@ -90,6 +98,10 @@ export async function createProviderEmulator(
       outputLifetimeSeconds: options.contentLifetimeSeconds,
     }),
     await falEmulator(context("fal")),
+    await bedrockEmulator(context("bedrock"), { s3: options.bedrockS3 }),
+    await openrouterEmulator(context("openrouter"), {
+      retentionSeconds: options.contentLifetimeSeconds,
+    }),
   ];
 
   const mountNamed = (name: string) => {

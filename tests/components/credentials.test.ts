@@ -49,6 +49,19 @@ describe("resolveCredential", () => {
   });
 
   it.each([
+    ["key_0123456789abcdef0123", "runway"],
+    ["0f1e2d3c-aaaa-bbbb:0123456789abcdef0123", "fal"],
+    // OpenRouter's keys would pass for OpenAI-compatible ones: its own format is asked first.
+    [`sk-or-v1-${"ab".repeat(32)}`, "openrouter"],
+    ["sk-proj-Abc_def-0123456789", "openai"],
+    ["fal:a-key-fal-does-not-shape", "fal"],
+  ])("tells whose key %s is (%s)", async (key, provider) => {
+    expect(await resolveCredential(key)).toMatchObject({ kind: "brought-key", provider });
+  });
+
+  it.each([
+    // Bedrock runs on the operator's AWS account only: naming it never makes a key of one.
+    ["a key named for a provider no one brings keys of", "bedrock:us-west-2-please"],
     ["an unknown code", "demo-ffffffffffff"],
     ["an empty bearer", ""],
     ["a short key", "sk-short"],

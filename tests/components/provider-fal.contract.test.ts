@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { ApiError, createFalClient, ValidationError, type QueueStatus } from "@fal-ai/client";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runFfmpeg } from "#core/media/ffmpeg";
 import { probe } from "#local/ffprobe";
 import { falBaseUrlMiddleware, falUrlUnder } from "#core/providers/fal";
 import { FAL_VIDEO_ENDPOINTS } from "#local/providers/fal/index";
 import { createProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
+import { firstFrameTop } from "../support/frames";
 
 // The fal emulator's contract is fal's: everything goes through the official client, pointed at
 // the emulator by the same middleware Takes' adapter uses, so what passes here is what the
@@ -98,18 +98,6 @@ async function probeVideo(url: string, name: string) {
   const file = join(workDir, name);
   await writeFile(file, Buffer.from(await response.arrayBuffer()));
   return { file, info: await probe(file) };
-}
-
-/** The mean colour of the top half of a video's first frame (the prompt is drawn lower down). */
-async function firstFrameTopColour(file: string, width: number, height: number) {
-  const frame = await runFfmpeg(
-    ["-i", file, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1"],
-    { timeoutMs: 15_000 },
-  );
-  const { channels } = await sharp(frame)
-    .extract({ left: 0, top: 0, width, height: Math.floor(height / 2) })
-    .stats();
-  return channels.map((channel) => channel.mean);
 }
 
 const deliveryFor = (requestId: string) =>
@@ -270,7 +258,7 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
     });
     const { file, info } = await probeVideo(result.data.video.url, "i2v.mp4");
     expect(info).toMatchObject({ width: 1280, height: 720 });
-    const [r = 0, g = 0, b = 0] = await firstFrameTopColour(file, 1280, 720);
+    const [r = 0, g = 0, b = 0] = await firstFrameTop(file);
     expect(r).toBeGreaterThan(180);
     expect(g).toBeLessThan(50);
     expect(b).toBeLessThan(50);
@@ -305,7 +293,7 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
     const { file, info } = await probeVideo(result.data.video.url, "flf.mp4");
     // Portrait frames and aspect_ratio "auto": a 9:16 clip.
     expect(info).toMatchObject({ width: 720, height: 1280 });
-    const [r = 0, , b = 0] = await firstFrameTopColour(file, 720, 1280);
+    const [r = 0, , b = 0] = await firstFrameTop(file);
     expect(b).toBeGreaterThan(180);
     expect(r).toBeLessThan(50);
   });
@@ -412,6 +400,110 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
     });
     const again = await fal.queue.result(endpoint, { requestId: result.requestId });
     expect(again.data.video.url).toBe(url);
+  });
+});
+
+describe("fal emulator: FLUX text to image, through @fal-ai/client", () => {
+  const FLUX = "fal-ai/flux/dev";
+
+  /** Downloads an image (the CDN needs no key) and reads its format and size. */
+  async function imageAt(url: string, contentType: string) {
+    const response = await fetch(url);
+    expect(response.status, url).toBe(200);
+    expect(response.headers.get("content-type")).toBe(contentType);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const { format, width, height } = await sharp(bytes).metadata();
+    return { format, width, height, bytes };
+  }
+
+  it("draws a PNG of exactly the requested image_size through fal.subscribe", async () => {
+    const result = await fal.subscribe(FLUX, {
+      input: {
+        prompt: "a lighthouse at dawn, seen from the cliffs",
+        image_size: { width: 1280, height: 720 },
+        output_format: "png",
+      },
+      logs: true,
+      pollInterval: 100,
+    });
+    expect(result.data).toMatchObject({
+      prompt: "a lighthouse at dawn, seen from the cliffs",
+      seed: expect.any(Number),
+      has_nsfw_concepts: [false],
+      timings: { inference: expect.any(Number) },
+    });
+    const [image] = result.data.images;
+    expect(image).toMatchObject({ width: 1280, height: 720, content_type: "image/png" });
+    expect(image?.url).toMatch(new RegExp(`^${emulator.url}/fal/cdn/[0-9a-f]+/image-0\\.png$`));
+    const { bytes, ...drawn } = await imageAt(image?.url ?? "", "image/png");
+    expect(drawn).toEqual({ format: "png", width: 1280, height: 720 });
+    expect(image?.file_size).toBe(bytes.length);
+  });
+
+  it("makes JPEGs unless asked for PNG, several at once through the queue; a seed draws the same image", async () => {
+    const submitted = await fal.queue.submit(FLUX, {
+      input: {
+        prompt: "a tall paper lantern",
+        image_size: { width: 1080, height: 1920 },
+        num_images: 2,
+        seed: 7,
+      },
+    });
+    await untilCompleted(FLUX, submitted.request_id);
+    const { data } = await fal.queue.result(FLUX, { requestId: submitted.request_id });
+    expect(data.seed).toBe(7);
+    expect(data.images).toHaveLength(2);
+    expect(new Set(data.images.map((image) => image.url)).size).toBe(2);
+    const drawn = await Promise.all(data.images.map((image) => imageAt(image.url, "image/jpeg")));
+    for (const { format, width, height } of drawn) {
+      expect({ format, width, height }).toEqual({ format: "jpeg", width: 1080, height: 1920 });
+    }
+
+    // sync_mode answers with data URIs (nothing on the CDN); the same seed, the same first image.
+    const inline = await fal.run(FLUX, {
+      input: {
+        prompt: "a tall paper lantern",
+        image_size: { width: 1080, height: 1920 },
+        seed: 7,
+        sync_mode: true,
+      },
+    });
+    const [first] = inline.data.images;
+    expect(first?.url).toMatch(/^data:image\/jpeg;base64,/);
+    expect(Buffer.from(first?.url.split(",")[1] ?? "", "base64").equals(drawn[0]!.bytes)).toBe(
+      true,
+    );
+  });
+
+  it("reports an invalid image_size as pydantic does: both union members, as a 422", async () => {
+    const error = await rejection(
+      fal.run(FLUX, { input: { prompt: "x", image_size: { width: 0, height: 720 } } }),
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).getFieldErrors("width")).toEqual([
+      {
+        type: "greater_than",
+        loc: ["body", "image_size", "ImageSize", "width"],
+        msg: "Input should be greater than 0",
+        input: 0,
+        ctx: { gt: 0 },
+      },
+    ]);
+    expect((error as ValidationError).fieldErrors[1]).toMatchObject({
+      type: "literal_error",
+      loc: ["body", "image_size", expect.stringMatching(/^literal\['square_hd',/)],
+    });
+
+    const queued = await fal.queue.submit(FLUX, {
+      input: { prompt: "x", num_images: 5, output_format: "gif" as "png" },
+    });
+    await untilCompleted(FLUX, queued.request_id);
+    const refused = await rejection(fal.queue.result(FLUX, { requestId: queued.request_id }));
+    expect(refused).toMatchObject({ status: 422 });
+    expect((refused as ValidationError).fieldErrors.map((field) => field.msg)).toEqual([
+      "Input should be less than or equal to 4",
+      "Input should be 'jpeg' or 'png'",
+    ]);
   });
 });
 

@@ -82,8 +82,8 @@ describe("fal adapter", () => {
       "kling-v3-standard",
     ]);
     expect(fal.reportsProgress).toBe(false);
-    expect(fal.ownsKey(KEY)).toBe(true);
-    expect(fal.ownsKey("key_runway0123456789abcdef")).toBe(false);
+    expect(fal.ownsKey!(KEY)).toBe(true);
+    expect(fal.ownsKey!("key_runway0123456789abcdef")).toBe(false);
   });
 
   it("makes a clip: queued, in progress with no figure, then done, read at once", async () => {

@@ -12,10 +12,10 @@ import RunwayML, {
 } from "@runwayml/sdk";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runFfmpeg } from "#core/media/ffmpeg";
 import { probe } from "#local/ffprobe";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
+import { firstFrameTop } from "../support/frames";
 
 // The emulator's contract is Runway's: every endpoint is driven through the official SDK, so what
 // passes here is what the Runway adapter can rely on.
@@ -87,19 +87,6 @@ async function download(url: string, name: string) {
   const file = join(workDir, name);
   await writeFile(file, Buffer.from(await response.arrayBuffer()));
   return file;
-}
-
-/** The mean colour of the first frame's top part (the prompt is drawn lower down). */
-async function firstFrameTop(file: string) {
-  const frame = await runFfmpeg(
-    ["-i", file, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "pipe:1"],
-    { timeoutMs: 15_000 },
-  );
-  const { width = 0, height = 0 } = await sharp(frame).metadata();
-  const { channels } = await sharp(frame)
-    .extract({ left: 0, top: 0, width, height: Math.floor(height / 2) })
-    .stats();
-  return channels.map((channel) => channel.mean);
 }
 
 const outputUrl = (task: Task) => {
@@ -480,6 +467,125 @@ describe("Runway emulator, through @runwayml/sdk", () => {
     );
     expect(wrongKey).toBeInstanceOf(AuthenticationError);
     expect(wrongKey).toMatchObject({ status: 401, error: { error: "Invalid API key." } });
+  });
+});
+
+/** Downloads an image output URL (no key) and reads its format and size. */
+async function imageAt(url: string) {
+  const response = await fetch(url);
+  expect(response.status, url).toBe(200);
+  expect(response.headers.get("content-type")).toBe("image/png");
+  const { format, width, height } = await sharp(
+    Buffer.from(await response.arrayBuffer()),
+  ).metadata();
+  return { format, width, height };
+}
+
+describe("Runway emulator text to image, through @runwayml/sdk", () => {
+  afterEach(() => emulator.clearFaults("runway"));
+
+  it("makes a gen4_image PNG of exactly the ratio's size, on expiring, re-minted output URLs", async () => {
+    const own = clientOf(emulator);
+    const reference = await solidDataUri(320, 240, "#d01010");
+    const landscape = own.textToImage.create({
+      model: "gen4_image",
+      promptText: "a lighthouse at dawn, seen from the cliffs",
+      ratio: "1920:1080",
+      seed: 42,
+    });
+    const portrait = await own.textToImage.create({
+      model: "gen4_image",
+      promptText: "@wall as a mural in a narrow street",
+      ratio: "720:1280",
+      referenceImages: [{ uri: reference, tag: "wall" }],
+    });
+    // One image a task: 8 credits above 720p, 5 at 720p (the model table's figures).
+    expect(await landscape).toEqual({ id: expect.any(String), estimatedCost: { credits: 8 } });
+    expect(portrait.estimatedCost).toEqual({ credits: 5 });
+
+    const done = await landscape.waitForTaskOutput({ timeout: 30_000 });
+    expect(done).toMatchObject({
+      id: (await landscape).id,
+      status: "SUCCEEDED",
+      cost: { credits: 8 },
+      output: [expect.any(String)],
+    });
+    const url = new URL(outputUrl(done));
+    expect(`${url.origin}${url.pathname}`).toBe(
+      `${emulator.url}/runway/_outputs/${done.id}/image.png`,
+    );
+    expect(await imageAt(url.href)).toEqual({ format: "png", width: 1920, height: 1080 });
+    const portraitDone = lastOf(await watch(own, portrait.id, finished));
+    expect(await imageAt(outputUrl(portraitDone))).toEqual({
+      format: "png",
+      width: 720,
+      height: 1280,
+    });
+
+    // The video's URL rules hold: expire() voids the links, the next retrieve mints working ones.
+    emulator.expire(done.id, "runway");
+    expect((await fetch(url)).status).toBe(403);
+    const fresh = outputUrl(await own.tasks.retrieve(done.id));
+    expect(fresh).not.toBe(url.href);
+    expect((await imageAt(fresh)).width).toBe(1920);
+    // A signature covers its file: the same link naming the video file is refused.
+    expect((await fetch(fresh.replace("/image.png?", "/video.mp4?"))).status).toBe(403);
+
+    const organization = await own.organization.retrieve();
+    expect(organization.creditBalance).toBe(STARTING_CREDITS - 13);
+    expect(organization.usage.models["gen4_image"]).toEqual({ dailyGenerations: 2 });
+    expect(organization.tier.models["gen4_image"]).toMatchObject({ maxConcurrentGenerations: 2 });
+  });
+
+  it("throttles images per model and fails the next one as told, refunded", async () => {
+    const own = clientOf(emulator);
+    const image = { model: "gen4_image", promptText: "a tin robot", ratio: "1080:1080" } as const;
+    const ids: string[] = [];
+    for (let count = 0; count < 3; count++) ids.push((await own.textToImage.create(image)).id);
+    expect((await own.tasks.retrieve(ids[2]!)).status).toBe("THROTTLED");
+    for (const id of ids) {
+      expect(lastOf(await watch(own, id, finished))).toMatchObject({ status: "SUCCEEDED" });
+    }
+
+    emulator.setFaults(
+      { failNextJobs: { count: 1, code: "SAFETY.OUTPUT.IMAGE", message: "Flagged output." } },
+      "runway",
+    );
+    const { id } = await own.textToImage.create(image);
+    expect(lastOf(await watch(own, id, finished))).toMatchObject({
+      status: "FAILED",
+      failure: "Flagged output.",
+      failureCode: "SAFETY.OUTPUT.IMAGE",
+      cost: { credits: 0 },
+    });
+    expect((await own.organization.retrieve()).creditBalance).toBe(STARTING_CREDITS - 3 * 8);
+  });
+
+  it("refuses what gen4_image does not take with a 400 that names the field", async () => {
+    const own = clientOf(emulator);
+    const refusal = async (body: RunwayML.TextToImageCreateParams) => {
+      const error = await rejection(own.textToImage.create(body));
+      expect(error).toBeInstanceOf(BadRequestError);
+      return ((error as BadRequestError).error as { error: string }).error;
+    };
+    const base = { model: "gen4_image", promptText: "x", ratio: "1280:720" } as const;
+    expect(await refusal({ ...base, ratio: "960:960" as "1280:720" })).toMatch(
+      /^Invalid ratio '960:960' for gen4_image on text_to_image: expected 1024:1024, 1080:1080, /,
+    );
+    expect(await refusal({ ...base, model: "gen4.5" as "gen4_image" })).toBe(
+      "Invalid model 'gen4.5' for text_to_image: expected one of gen4_image.",
+    );
+    expect(await refusal({ ...base, promptText: " " })).toContain("promptText is required");
+    expect(
+      await refusal({ ...base, referenceImages: [{ uri: "https://example.com/cat.png" }] }),
+    ).toContain("the emulator only takes data:image/...;base64 URIs");
+    const frame = await solidDataUri(64, 64, "#808080");
+    expect(await refusal({ ...base, referenceImages: [{ uri: frame, tag: "a-b" }] })).toContain(
+      "Invalid referenceImages tag 'a-b'",
+    );
+    expect((await own.organization.retrieve()).usage.models["gen4_image"]).toEqual({
+      dailyGenerations: 0,
+    });
   });
 });
 

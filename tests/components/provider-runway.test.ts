@@ -70,8 +70,8 @@ describe("Runway adapter", () => {
     const veo = runway.models.find((model) => model.id === "veo3.1")!;
     expect(veo.sizes).toContain("1920x1080");
     expect(veo.images).toEqual({ firstFrame: true, lastFrame: true });
-    expect(runway.ownsKey(KEY)).toBe(true);
-    expect(runway.ownsKey("sk-not-runway-0123456789")).toBe(false);
+    expect(runway.ownsKey!(KEY)).toBe(true);
+    expect(runway.ownsKey!("sk-not-runway-0123456789")).toBe(false);
   });
 
   it("makes a text-to-video clip: queued, running with progress, done with its cost", async () => {

@@ -4,7 +4,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { openPage, screenshot, signIn, useBrowser, type TestPage } from "../support/browser";
+import {
+  openPage,
+  playVideo,
+  screenshot,
+  signIn,
+  useBrowser,
+  type TestPage,
+} from "../support/browser";
 
 const stack = inject("stack");
 const browser = useBrowser();
@@ -31,7 +38,13 @@ describe("an access code: every provider the operator set up", () => {
     const offered = await provider(page)
       .locator("option")
       .evaluateAll((options) => options.map((option) => option.textContent));
-    expect(offered).toEqual(["Runway", "fal", "OpenAI-compatible"]);
+    expect(offered).toEqual([
+      "Runway",
+      "fal",
+      "OpenRouter",
+      "Amazon Bedrock",
+      "OpenAI-compatible gateway",
+    ]);
 
     await provider(page).selectOption("runway");
     await model(page).selectOption("veo3.1");
@@ -59,6 +72,39 @@ describe("an access code: every provider the operator set up", () => {
         .evaluate((input) => (input as unknown as { value: string }).value),
     ).toBe("1920x1080");
     expect(await page.getByText(/Progress is estimated/).count()).toBe(1);
+
+    // OpenRouter's models and prices come from its model listing: Veo 3.1 Fast at 720p is
+    // $0.10 a second with sound, $0.08 without.
+    await provider(page).selectOption("openrouter");
+    await model(page).selectOption("google/veo-3.1-fast");
+    expect(await durations(page)).toEqual(["4", "6", "8"]);
+    await page.getByRole("radio", { name: "4 s" }).check();
+    await page.locator('input[name="size"][value="1280x720"]').check();
+    await page.getByRole("checkbox", { name: /Sound/ }).check();
+    expect(await page.getByTestId("cost").textContent()).toBe("$0.40");
+    await page.getByRole("checkbox", { name: /Sound/ }).uncheck();
+    expect(await page.getByTestId("cost").textContent()).toBe("$0.32");
+    await screenshot(page, "31-create-openrouter-veo-fast");
+  });
+
+  it("makes an Amazon Bedrock take, which Bedrock writes into Takes' own bucket", async () => {
+    const { page } = session;
+    await page.goto(`${stack.url}/new`);
+    await provider(page).selectOption("bedrock");
+    expect(await model(page).inputValue()).toBe("luma.ray-v2:0");
+    expect(await durations(page)).toEqual(["5", "9"]);
+    await page.getByRole("radio", { name: "5 s" }).check();
+    await page.locator('input[name="size"][value="960x540"]').check();
+    await page
+      .getByRole("textbox", { name: "Prompt", exact: true })
+      .fill("Paper lanterns rising over a lake at night");
+    await page.getByRole("button", { name: "Generate", exact: true }).click();
+    await page.waitForURL(/\/videos\/[0-9A-Z]{26}$/);
+    await page.locator('.layout[data-status="completed"]').waitFor({ timeout: 90_000 });
+    const playback = await playVideo(page);
+    expect(playback.width).toBe(960);
+    expect(playback.duration).toBeGreaterThan(4.5);
+    await screenshot(page, "32-bedrock-take");
   });
 
   it("makes a fal take whose progress is shown as an estimate", async () => {

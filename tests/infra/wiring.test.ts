@@ -16,10 +16,13 @@ const repoRoot = resolve(import.meta.dirname, "../..");
  */
 const library = ["Codes", "ServerSecret", "Jobs", "Media"];
 /** The operator's key per provider: what runs jobs on the operator's account links. */
-const operatorKeys = ["ProviderKey", "RunwayKey", "FalKey"];
+const operatorKeys = ["ProviderKey", "RunwayKey", "FalKey", "OpenRouterKey", "BedrockRegion"];
 const withProvider = [...library, ...operatorKeys, "ProviderBaseUrl"];
-/** Starting a job also tells providers that take a per-job webhook URL where the API is. */
-const startsJob = [...withProvider, "PollQueue", "Limits", "Api"];
+/**
+ * Starting a job also tells providers that take a per-job webhook URL where the API is (OpenRouter
+ * only when its webhook secret is set).
+ */
+const startsJob = [...withProvider, "PollQueue", "Limits", "Api", "OpenRouterWebhookSecret"];
 
 const expectedLinks: Record<string, string[]> = {
   ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
@@ -34,9 +37,9 @@ const expectedLinks: Record<string, string[]> = {
   ApiPostVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
   ApiGetVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
   ApiDeleteVideosIdSharesToken: ["Codes", "ServerSecret", "Shares"],
-  ApiPostPromptsImprove: ["Codes", "ServerSecret", "ProviderKey", "ProviderBaseUrl", "Limits"],
-  ApiPostImages: ["Codes", "ServerSecret", "ProviderKey", "ProviderBaseUrl", "Limits", "Media"],
-  ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret"],
+  ApiPostPromptsImprove: ["Codes", "ServerSecret", ...operatorKeys, "ProviderBaseUrl", "Limits"],
+  ApiPostImages: ["Codes", "ServerSecret", ...operatorKeys, "ProviderBaseUrl", "Limits", "Media"],
+  ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret", "OpenRouterWebhookSecret"],
   PollQueueSubscriber: [
     "Jobs",
     "Codes",
@@ -57,7 +60,10 @@ const requiredSecrets = [
   "ProviderKey",
   "RunwayKey",
   "FalKey",
+  "OpenRouterKey",
+  "BedrockRegion",
   "WebhookSecret",
+  "OpenRouterWebhookSecret",
   "ProviderBaseUrl",
 ];
 
@@ -133,6 +139,36 @@ describe("functions", () => {
       expect(actual.has(name), `expectedLinks names ${name}, which infra no longer declares`).toBe(
         true,
       );
+    }
+  });
+
+  it("only what starts or polls jobs may call Bedrock (with its own role), and only Luma Ray2", () => {
+    const callers = [
+      ...allFunctions().map((fn) => [fn.name, fn.permissions] as const),
+      ...sitesOf().map(([name, site]) => [name, site.permissions] as const),
+    ];
+    const bedrockCallers = callers
+      .filter(([, permissions]) =>
+        permissions.some(({ actions }) => actions.some((action) => action.startsWith("bedrock:"))),
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(bedrockCallers).toEqual(
+      ["ApiPostVideos", "ApiPostVideosIdRemix", "PollQueueSubscriber", "Site"].sort(),
+    );
+    for (const [name, permissions] of callers) {
+      for (const { actions, resources } of permissions) {
+        for (const action of actions) {
+          expect(["bedrock:InvokeModel", "bedrock:GetAsyncInvoke"], `${name}: ${action}`).toContain(
+            action,
+          );
+        }
+        if (actions.includes("bedrock:InvokeModel")) {
+          expect(resources, `${name}: what it may invoke`).toEqual([
+            "arn:aws:bedrock:*::foundation-model/luma.ray-v2:0",
+          ]);
+        }
+      }
     }
   });
 

@@ -2,7 +2,6 @@
 // extraction, provider trouble (rate limits, outages, failures, expired links), duplicate polls,
 // the sweeper and the webhook fast path.
 import { createHmac, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -18,6 +17,7 @@ import { createJob, getJob } from "#core/jobs/repository";
 import { enqueuePoll } from "#core/pipeline/queue";
 import { OVERDUE_GRACE_MS } from "#core/pipeline/sweep";
 import { api, newKey, useStackEnvironment } from "../support/api";
+import { runtimeLog } from "../support/runtime-log";
 import { waitFor } from "../support/wait";
 
 beforeAll(useStackEnvironment);
@@ -136,13 +136,8 @@ async function objectsOf(job: Pick<Job, "id" | "owner">) {
 
 /** The poller's log lines for a job: one `{message: "polled", jobId, outcome}` per poll. */
 async function pollOutcomes(jobId: string): Promise<string[]> {
-  const log = await readFile(join(stack().logDir, "runtime.log"), "utf8");
-  return log
-    .split("\n")
-    .filter((line) => line.startsWith("{") && line.includes(jobId))
-    .map((line) => JSON.parse(line) as { message?: string; jobId?: string; outcome?: string })
-    .filter((entry) => entry.message === "polled" && entry.jobId === jobId)
-    .map((entry) => entry.outcome!);
+  const polls = await runtimeLog((entry) => entry.message === "polled" && entry.jobId === jobId);
+  return polls.map((entry) => String(entry.outcome));
 }
 
 // --- Webhooks ------------------------------------------------------------------------------------

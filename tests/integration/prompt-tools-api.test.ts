@@ -1,6 +1,7 @@
 // Prompt improvement, reference images and videos started from a stored reference, through the
 // HTTP API of the local stack. The fault tests come first: faults are the emulator's, shared with
 // the poller, so they run before this file has any job in flight.
+import { randomBytes } from "node:crypto";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import sharp from "sharp";
@@ -12,6 +13,7 @@ import type { Job } from "#core/jobs/model";
 import { readMedia } from "#core/media/storage";
 import { frameReferenceKey } from "#core/videos/index";
 import { api, newKey, useStackEnvironment } from "../support/api";
+import { runtimeLog } from "../support/runtime-log";
 import { waitFor } from "../support/wait";
 
 beforeAll(useStackEnvironment);
@@ -157,6 +159,62 @@ describe("POST /api/images", () => {
     const reply = await api("/api/images", { json: { prompt: "a fox", size: "1280x720" } });
     expect(reply.status).toBe(401);
   });
+});
+
+describe("whose models serve the tools", () => {
+  const runwayKey = () => `key_${randomBytes(16).toString("hex")}`;
+  const openRouterKey = () => `sk-or-v1-${randomBytes(32).toString("hex")}`;
+
+  /** The runtime's word on which provider served the request just made with `tool`. */
+  async function servedBy(tool: "text" | "image", since: number) {
+    const entries = await runtimeLog(
+      (entry) =>
+        entry.message === "tool model" &&
+        entry.tool === tool &&
+        Date.parse(String(entry.timestamp)) >= since,
+    );
+    expect(entries.length).toBeGreaterThan(0);
+    const { provider, whose } = entries.at(-1)!;
+    return { provider, whose };
+  }
+
+  it.each([
+    // Runway has an image model and no text model: its key draws, the operator's model writes.
+    ["a Runway key", runwayKey, { text: ["openai", "operator"], image: ["runway", "caller"] }],
+    // OpenRouter routes both: the person's own key pays for both.
+    [
+      "an OpenRouter key",
+      openRouterKey,
+      { text: ["openrouter", "caller"], image: ["openrouter", "caller"] },
+    ],
+    [
+      "an access code",
+      () => inject("stack").demoAccessCode,
+      { text: ["openai", "operator"], image: ["openai", "operator"] },
+    ],
+  ])(
+    "with %s: improve and image work, each on the expected account",
+    async (_, credential, expected) => {
+      const key = credential();
+      const since = Date.now() - 1_000;
+      const improved = await improve({ prompt: "a fox crosses a frozen river" }, key);
+      expect(improved.status, JSON.stringify(improved.body)).toBe(200);
+      expect(improved.body.prompt).toContain("fox");
+      expect(await servedBy("text", since)).toEqual({
+        provider: expected.text[0],
+        whose: expected.text[1],
+      });
+
+      const size = "1280x720";
+      const drawn = await api("/api/images", { credential: key, json: { prompt: "a fox", size } });
+      expect(drawn.status, JSON.stringify(drawn.body)).toBe(201);
+      expect(await pngSize(drawn.body.image.url)).toEqual({ size, format: "png" });
+      expect(await servedBy("image", since)).toEqual({
+        provider: expected.image[0],
+        whose: expected.image[1],
+      });
+    },
+  );
 });
 
 describe("POST /api/videos with a referenceKey", () => {

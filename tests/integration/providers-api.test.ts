@@ -1,17 +1,24 @@
-// Runway and fal end to end, through the HTTP API of the local stack and their emulators: a
-// person brings their own key, picks a model, and the video lands in Takes' bucket with its
-// frames; faults at the provider (429 storms, 5xx, a safety failure, links that lapse) never lose
-// a job. Each provider's emulator is driven by Takes' adapter on the official SDK.
+// Runway, fal and OpenRouter end to end, through the HTTP API of the local stack and their
+// emulators: a person brings their own key, picks a model, and the video lands in Takes' bucket
+// with its frames; faults at the provider (429 storms, 5xx, a refused generation, links that lapse)
+// never lose a job. Each provider's emulator is driven by Takes' adapter on the official SDK.
+// Amazon Bedrock, which runs on the operator's account only, is driven with an access code.
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { findAccessCode, issueAccessCode } from "#core/access-codes";
+import { s3Client } from "#core/aws";
+import { ownerIdFor } from "#core/identity";
 import { getJob } from "#core/jobs/repository";
+import { incomingFolder, jobFolder } from "#core/media/layout";
 import { getProvider } from "#core/providers/index";
 import { probe } from "#local/ffprobe";
 import { api, useStackEnvironment } from "../support/api";
+import { runtimeLog } from "../support/runtime-log";
 import { waitFor } from "../support/wait";
 
 beforeAll(useStackEnvironment);
@@ -32,18 +39,6 @@ async function emulatorControl(path: string, body?: unknown) {
   expect(response.ok, `${path}: ${response.status}`).toBe(true);
 }
 
-type LogEntry = Record<string, unknown>;
-
-/** The runtime's structured log lines (the Lambdas' Powertools logs) that `keep` selects. */
-async function runtimeLog(keep: (entry: LogEntry) => boolean): Promise<LogEntry[]> {
-  const log = await readFile(join(inject("stack").logDir, "runtime.log"), "utf8");
-  return log
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as LogEntry)
-    .filter(keep);
-}
-
 interface ProviderCase {
   name: string;
   /** A fresh brought key of this provider's format: a new owner with an empty library. */
@@ -52,8 +47,10 @@ interface ProviderCase {
   clip: { model: string; seconds: number; size: string };
   /** A length that keeps a job running long enough to delete it mid-way. */
   longSeconds: number;
-  /** The failure code its safety system gives. */
-  safetyCode: string;
+  /** Whether deleting a running job cancels it at the provider. */
+  cancels: boolean;
+  /** A generation the provider refuses (the emulator's fault code), and how Takes words it. */
+  refusal: { faultCode: string; code: string; says: RegExp };
   reportsProgress: boolean;
   /** Whether it posts a signed webhook per job when done. */
   webhooks: boolean;
@@ -65,7 +62,12 @@ const CASES: ProviderCase[] = [
     newKey: () => `key_${randomBytes(16).toString("hex")}`,
     clip: { model: "gen4.5", seconds: 4, size: "1280x720" },
     longSeconds: 10,
-    safetyCode: "SAFETY.INPUT.TEXT",
+    cancels: true,
+    refusal: {
+      faultCode: "SAFETY.INPUT.TEXT",
+      code: "content_rejected",
+      says: /SAFETY\.INPUT\.TEXT/,
+    },
     reportsProgress: true,
     webhooks: false,
   },
@@ -74,7 +76,28 @@ const CASES: ProviderCase[] = [
     newKey: () => `${randomUUID()}:${randomBytes(16).toString("hex")}`,
     clip: { model: "veo3.1", seconds: 4, size: "1280x720" },
     longSeconds: 8,
-    safetyCode: "content_policy_violation",
+    cancels: true,
+    refusal: {
+      faultCode: "content_policy_violation",
+      code: "content_rejected",
+      says: /content_policy_violation/,
+    },
+    reportsProgress: false,
+    webhooks: true,
+  },
+  {
+    name: "openrouter",
+    newKey: () => `sk-or-v1-${randomBytes(32).toString("hex")}`,
+    clip: { model: "google/veo-3.1-fast", seconds: 4, size: "1280x720" },
+    longSeconds: 8,
+    // OpenRouter has no cancel: the generation runs out at the provider.
+    cancels: false,
+    // It reports a refused generation as failed, with the upstream's reason as its words.
+    refusal: {
+      faultCode: "content_filtered",
+      code: "generation_failed",
+      says: /Flagged by moderation/,
+    },
     reportsProgress: false,
     webhooks: true,
   },
@@ -104,6 +127,13 @@ async function create(key: string, json: Record<string, unknown>) {
   const reply = await api("/api/videos", { credential: key, json });
   expect(reply.status, JSON.stringify(reply.body)).toBe(202);
   return reply.body.id as string;
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const listed = await s3Client().send(
+    new ListObjectsV2Command({ Bucket: "media", Prefix: prefix }),
+  );
+  return (listed.Contents ?? []).map((object) => object.Key!);
 }
 
 async function storedVideo(url: string) {
@@ -188,24 +218,32 @@ describe.each(CASES)("$name, end to end", (provider) => {
     expect(first.channels[0]!.mean).toBeGreaterThan(first.channels[2]!.mean + 60);
   });
 
-  it("cancels a running job at the provider when it is deleted", async () => {
+  it(`deletes a running job${provider.cancels ? ", cancelling it at the provider" : ""}`, async () => {
     const key = provider.newKey();
     const id = await create(key, { prompt, ...provider.clip, seconds: provider.longSeconds });
     const { providerJobId } = (await getJob(id))!;
     const deleted = await api(`/api/videos/${id}`, { method: "DELETE", credential: key });
     expect(deleted.status).toBe(204);
     expect((await api(`/api/videos/${id}`, { credential: key })).status).toBe(404);
-    // The provider's own view of the job: cancelled, not generating (and billing) on.
+    // The provider's own view of the job: cancelled, not generating (and billing) on — or, where
+    // it cannot cancel, finished with no one to store it for.
     const adapter = getProvider(provider.name);
     const job = { providerJobId, model: provider.clip.model };
-    const cancelled = await waitFor(
+    const ended = await waitFor(
       async () => {
         const status = await adapter.getStatus(key, job);
-        return status.status === "failed" && status;
+        return status.status !== "queued" && status.status !== "in_progress" && status;
       },
-      { timeoutMs: 30_000, what: "the provider to report the job cancelled" },
+      { timeoutMs: 30_000, what: "the provider's job to end" },
     );
-    expect(cancelled.error?.code).toBe("cancelled");
+    if (provider.cancels) {
+      expect(ended.error?.code).toBe("cancelled");
+    } else {
+      expect(ended.status).toBe("completed");
+      // Its completion (and the provider's webhook for it) brings nothing back, stores nothing.
+      expect(await keysUnder(jobFolder({ owner: ownerIdFor(key), id }))).toEqual([]);
+      expect(await getJob(id)).toBeUndefined();
+    }
   });
 
   it("waits out a 429 storm and 5xx at the provider, and still finishes", async () => {
@@ -236,16 +274,20 @@ describe.each(CASES)("$name, end to end", (provider) => {
     expect((await api("/api/videos", { credential: key })).body.jobs).toEqual([]);
   });
 
-  it("fails a job its safety system refuses, saying why, without retrying", async () => {
+  it("fails a job the provider refuses to generate, saying why, without retrying", async () => {
     const key = provider.newKey();
     await emulatorControl(`${provider.name}/faults`, {
-      failNextJobs: { count: 1, code: provider.safetyCode, message: "Flagged by moderation." },
+      failNextJobs: {
+        count: 1,
+        code: provider.refusal.faultCode,
+        message: "Flagged by moderation.",
+      },
     });
     const id = await create(key, { prompt, ...provider.clip });
     const { job } = await untilEnded(key, id);
     expect(job.status).toBe("failed");
-    expect(job.error.code).toBe("content_rejected");
-    expect(job.error.message).toContain(provider.safetyCode);
+    expect(job.error.code).toBe(provider.refusal.code);
+    expect(job.error.message).toMatch(provider.refusal.says);
     expect(job.media.video).toBeNull();
   });
 });
@@ -273,5 +315,139 @@ describe("links that lapse before the copy", () => {
     const { job } = await untilEnded(key, id);
     expect(job.status).toBe("expired");
     expect(job.error.message).toMatch(/no longer keeps this result|before Takes could store it/);
+  });
+});
+
+describe("bedrock (Luma Ray2), on the operator's AWS account, end to end", () => {
+  const clip = { provider: "bedrock", model: "luma.ray-v2:0", seconds: 5, size: "960x540" };
+  const prompt = "a paper lantern drifting over a night lake";
+
+  /** A fresh access code: Bedrock takes no brought key, only the operator's account. */
+  async function newCode(quotaSeconds = 60) {
+    const code = `bedrock-${randomBytes(6).toString("hex")}`;
+    await issueAccessCode(code, { label: `integration ${code}`, quotaSeconds });
+    return code;
+  }
+
+  it("is offered to access codes, and to no brought key", async () => {
+    const forCode = await api("/api/providers", { credential: await newCode() });
+    const bedrock = forCode.body.providers.find(
+      (entry: { name: string }) => entry.name === "bedrock",
+    );
+    expect(bedrock.models.map((model: { id: string }) => model.id)).toEqual([clip.model]);
+    expect(bedrock.models[0].sizes).toContain(clip.size);
+    for (const provider of CASES) {
+      const forKey = await api("/api/providers", { credential: provider.newKey() });
+      expect(forKey.body.providers.map((entry: { name: string }) => entry.name)).not.toContain(
+        "bedrock",
+      );
+    }
+    // Naming Bedrock does not make a key of anything: it is not a sign-in.
+    const named = await api("/api/providers", { credential: "bedrock:us-west-2-anything" });
+    expect(named.status).toBe(401);
+  });
+
+  it("makes a video Bedrock writes into Takes' bucket, adopted there with both frames", async () => {
+    const code = await newCode();
+    const id = await create(code, { prompt, ...clip });
+    const { job } = await untilEnded(code, id);
+    expect(job.status).toBe("completed");
+    expect(job.provider).toBe("bedrock");
+    const video = await storedVideo(job.media.video.url);
+    expect(`${video.width}x${video.height}`).toBe(clip.size);
+    expect(video.durationSeconds).toBeCloseTo(clip.seconds, 0);
+    expect(job.media.lastFrame.contentType).toBe("image/png");
+    expect(job.cost.estimatedUsd).toBeGreaterThan(0);
+    // Moved, not copied: nothing is left where Bedrock wrote it.
+    expect(await keysUnder(incomingFolder(id))).toEqual([]);
+    expect((await findAccessCode(code))?.usedSeconds).toBe(clip.seconds);
+  });
+
+  it("starts from an uploaded reference image", async () => {
+    const code = await newCode();
+    const png = await sharp({
+      create: { width: 480, height: 270, channels: 3, background: "#d35400" },
+    })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ prompt, ...clip })) form.set(name, String(value));
+    form.set("input_reference", new Blob([new Uint8Array(png)], { type: "image/png" }), "ref.png");
+    const reply = await api("/api/videos", { credential: code, form });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+    const { job } = await untilEnded(code, reply.body.id);
+    expect(job.status).toBe("completed");
+    const first = await sharp(
+      Buffer.from(await (await fetch(job.media.firstFrame.url)).arrayBuffer()),
+    ).stats();
+    expect(first.channels[0]!.mean).toBeGreaterThan(first.channels[2]!.mean + 60);
+  });
+
+  it("waits out throttling and 5xx while polling, and still finishes", async () => {
+    const code = await newCode();
+    const id = await create(code, { prompt, ...clip });
+    // More than the SDK's own attempts absorb: the poller's backoff takes over.
+    await emulatorControl("bedrock/faults", {
+      rateLimit: { count: 6, retryAfterSeconds: 1 },
+      serverErrors: { count: 4 },
+    });
+    try {
+      const { job } = await untilEnded(code, id);
+      expect(job.status).toBe("completed");
+    } finally {
+      await emulatorControl("bedrock/faults");
+    }
+  });
+
+  it("answers a create throttled past the SDK's retries with 429, and bills nothing", async () => {
+    const code = await newCode();
+    await emulatorControl("bedrock/faults", { rateLimit: { count: 2 } });
+    try {
+      const refused = await api("/api/videos", { credential: code, json: { prompt, ...clip } });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe("provider_rate_limited");
+      expect((await api("/api/videos", { credential: code })).body.jobs).toEqual([]);
+      expect((await findAccessCode(code))?.usedSeconds).toBe(0);
+    } finally {
+      await emulatorControl("bedrock/faults");
+    }
+  });
+
+  it("fails a job Bedrock could not generate, saying why, and gives the seconds back", async () => {
+    const code = await newCode();
+    await emulatorControl("bedrock/faults", {
+      failNextJobs: { count: 1, code: "ValidationException", message: "The prompt was refused." },
+    });
+    const id = await create(code, { prompt, ...clip });
+    const { job } = await untilEnded(code, id);
+    expect(job.status).toBe("failed");
+    expect(job.error.code).toBe("generation_failed");
+    expect(job.error.message).toMatch(/The prompt was refused/);
+    expect(job.media.video).toBeNull();
+    await waitFor(async () => (await findAccessCode(code))?.usedSeconds === 0, {
+      timeoutMs: 10_000,
+      what: "the failed job's seconds to be given back",
+    });
+  });
+
+  it("deletes a running job; what Bedrock writes afterwards never reaches the library", async () => {
+    const code = await newCode();
+    const id = await create(code, { prompt, ...clip });
+    const { providerJobId } = (await getJob(id))!;
+    const deleted = await api(`/api/videos/${id}`, { method: "DELETE", credential: code });
+    expect(deleted.status).toBe(204);
+    const status = await waitFor(
+      async () => {
+        const seen = await getProvider("bedrock").getStatus("us-west-2", {
+          providerJobId,
+          model: clip.model,
+        });
+        return seen.status === "completed" && seen;
+      },
+      { timeoutMs: 30_000, what: "Bedrock to finish the deleted job" },
+    );
+    expect(status.status).toBe("completed");
+    expect(await keysUnder(jobFolder({ owner: ownerIdFor(code), id }))).toEqual([]);
+    expect(await getJob(id)).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ export function fixture(handler: string, overrides: Partial<FunctionModel> = {})
     memory: 128,
     link: [],
     environment: {},
+    permissions: [],
     ...overrides,
   };
 }

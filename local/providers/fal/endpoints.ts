@@ -1,7 +1,8 @@
 /**
- * The fal video endpoints the emulator serves, as fal declares them, in ONE table: what each
- * accepts (durations, aspect ratios, resolutions, image inputs) and the pixel size each aspect
- * ratio and resolution renders at. The adapter's model declarations can be checked against it.
+ * The fal endpoints the emulator serves, as fal declares them, in two tables: video endpoints
+ * (what each accepts: durations, aspect ratios, resolutions, image inputs, and the pixel size each
+ * aspect ratio and resolution renders at) and image endpoints (sizes, count, formats). The
+ * adapter's model declarations can be checked against them.
  *
  * Source: the input types `@fal-ai/client` 1.10.1 ships (src/types/endpoints.d.ts, generated from
  * fal's OpenAPI schemas): Veo31Input = veo3Input, Veo31ImageToVideoInput = Veo3ImageToVideoInput,
@@ -152,3 +153,48 @@ export const FAL_VIDEO_ENDPOINTS: readonly FalVideoEndpoint[] = [
 
 export const endpointNamed = (id: string): FalVideoEndpoint | undefined =>
   FAL_VIDEO_ENDPOINTS.find((endpoint) => endpoint.id === id);
+
+/**
+ * A FLUX.1 text-to-image endpoint. Its input (FluxDevInput in `@fal-ai/client` 1.10.1; schnell
+ * shares it) takes `image_size` as a preset name or `{width, height}`, `num_images`,
+ * `output_format` ("jpeg" unless asked), `seed` and `sync_mode`; the rest (steps, guidance,
+ * acceleration, safety checker) is accepted and changes nothing here.
+ */
+export interface FalImageEndpoint {
+  id: string;
+  defaultImageSize: ImageSizePreset;
+  maxImages: number;
+  outputFormats: readonly string[];
+  defaultOutputFormat: string;
+}
+
+/** fal's `image_size` presets, as its toolkit defines them (fal.toolkit.image.ImageSize). */
+export const IMAGE_SIZE_PRESETS = {
+  square_hd: { width: 1024, height: 1024 },
+  square: { width: 512, height: 512 },
+  portrait_4_3: { width: 768, height: 1024 },
+  portrait_16_9: { width: 576, height: 1024 },
+  landscape_4_3: { width: 1024, height: 768 },
+  landscape_16_9: { width: 1024, height: 576 },
+} as const;
+
+export type ImageSizePreset = keyof typeof IMAGE_SIZE_PRESETS;
+
+/** A custom side: more than 0 and at most this (the toolkit's `gt=0, le=14142`). */
+export const MAX_IMAGE_SIDE = 14142;
+
+const flux = (id: string): FalImageEndpoint => ({
+  id,
+  defaultImageSize: "landscape_4_3",
+  maxImages: 4,
+  outputFormats: ["jpeg", "png"],
+  defaultOutputFormat: "jpeg",
+});
+
+export const FAL_IMAGE_ENDPOINTS: readonly FalImageEndpoint[] = [
+  flux("fal-ai/flux/dev"),
+  flux("fal-ai/flux/schnell"),
+];
+
+export const imageEndpointNamed = (id: string): FalImageEndpoint | undefined =>
+  FAL_IMAGE_ENDPOINTS.find((endpoint) => endpoint.id === id);

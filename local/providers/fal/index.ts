@@ -1,7 +1,7 @@
 /**
- * fal's queue API for video models, under `/fal`: submit, status (polled or streamed), result,
- * cancel, fal.run, storage uploads, a CDN for the outputs, and ED25519-signed webhooks. Point
- * `@fal-ai/client` at it with `requestMiddleware: falBaseUrlMiddleware(`${url}/fal`)` from
+ * fal's queue API for video and image models, under `/fal`: submit, status (polled or streamed),
+ * result, cancel, fal.run, storage uploads, a CDN for the outputs, and ED25519-signed webhooks.
+ * Point `@fal-ai/client` at it with `requestMiddleware: falBaseUrlMiddleware(`${url}/fal`)` from
  * core/providers/fal.ts, the hook Takes' adapter itself uses with TAKES_FAL_URL.
  * Any key of fal's `<key_id>:<key_secret>` form is accepted.
  */
@@ -10,12 +10,18 @@ import { FaultInjector } from "../shared/faults";
 import { RequestRefused } from "../shared/http";
 import { ownerOf, type EmulatorContext, type ProviderMount } from "../shared/mount";
 import { falErrorShape } from "./errors";
+import { falPlanners } from "./generation";
 import { falResultRetentionSeconds, RequestQueue } from "./queue";
 import { falRoutes } from "./routes";
 import { FileStore } from "./storage";
 import { WebhookSigner } from "./webhooks";
 
-export { FAL_VIDEO_ENDPOINTS, type FalVideoEndpoint } from "./endpoints";
+export {
+  FAL_IMAGE_ENDPOINTS,
+  FAL_VIDEO_ENDPOINTS,
+  type FalImageEndpoint,
+  type FalVideoEndpoint,
+} from "./endpoints";
 
 export interface FalEmulatorOptions {
   /**
@@ -38,7 +44,6 @@ export async function falEmulator(
   const queue = new RequestQueue({
     dataDir: context.dataDir,
     generationMs: context.generationMs,
-    renderer: context.renderer,
     faults,
     files,
     signer,
@@ -59,7 +64,7 @@ export async function falEmulator(
       }
       return ownerOf(key);
     },
-    routes: falRoutes(queue, files, signer),
+    routes: falRoutes(queue, files, signer, falPlanners(context.renderer, files.readImage)),
     faults,
     expire: (id) => queue.expire(id),
     async close() {

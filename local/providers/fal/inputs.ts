@@ -25,20 +25,20 @@ export interface GenerationPlan {
 /** Reads an image input's bytes, or says why it cannot (never fetches a remote URL). */
 export type ImageReader = (url: string, loc: (string | number)[]) => Promise<Buffer | FieldError>;
 
-type Input = Record<string, unknown>;
+export type Input = Record<string, unknown>;
 
 /** "'4s', '6s' or '8s'", as pydantic lists a Literal's values. */
-function expectedValues(values: readonly string[]): string {
+export function expectedValues(values: readonly string[]): string {
   const quoted = values.map((value) => `'${value}'`);
   return quoted.length === 1
     ? (quoted[0] ?? "")
     : `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
 }
 
-const present = (input: Input, field: string) =>
+export const present = (input: Input, field: string) =>
   input[field] !== undefined && input[field] !== null;
 
-function literal(
+export function literal(
   input: Input,
   field: string,
   values: readonly string[],
@@ -59,7 +59,7 @@ function literal(
   return fallback;
 }
 
-function string(input: Input, field: string, errors: FieldError[]): string | undefined {
+export function string(input: Input, field: string, errors: FieldError[]): string | undefined {
   if (!present(input, field)) return undefined;
   const value = input[field];
   if (typeof value === "string") return value;
@@ -72,7 +72,12 @@ function string(input: Input, field: string, errors: FieldError[]): string | und
   return undefined;
 }
 
-function boolean(input: Input, field: string, fallback: boolean, errors: FieldError[]): boolean {
+export function boolean(
+  input: Input,
+  field: string,
+  fallback: boolean,
+  errors: FieldError[],
+): boolean {
   if (!present(input, field)) return fallback;
   const value = input[field];
   if (typeof value === "boolean") return value;

@@ -10,13 +10,10 @@
  * as long as the request's object lifecycle preference says (for ever without one).
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { FaultInjector, JobFailure } from "../shared/faults";
-import type { Renderer } from "../shared/render";
-import { VIDEO_FILE } from "../shared/render";
-import type { FalVideoEndpoint } from "./endpoints";
 import {
   detailError,
   isRequestErrorType,
@@ -26,13 +23,12 @@ import {
   validationFailure,
   type Reply,
 } from "./errors";
-import { planGeneration, type GenerationPlan } from "./inputs";
+import type { Generation, Planned, Produced } from "./generation";
 import type { FileStore } from "./storage";
 import type { WebhookSigner } from "./webhooks";
 
 /** The share of the generation time a request waits IN_QUEUE. */
 const QUEUED_SHARE = 0.1;
-const FIRST_FRAME_FILE = "first-frame.png";
 const MAX_ERROR_MESSAGE_CHARS = 500;
 /** How often a status stream looks for a change to send. */
 const STREAM_TICK_MS = 200;
@@ -68,7 +64,8 @@ interface QueuedRequest {
   /** When it leaves the queue. */
   startsMs: number;
   dir: string;
-  plan: GenerationPlan | null;
+  /** Null when the input was refused. */
+  generation: Generation | null;
   render: AbortController;
   timer?: NodeJS.Timeout;
   /** For the output files; null keeps them for ever. */
@@ -85,7 +82,6 @@ interface QueuedRequest {
 export interface QueueOptions {
   dataDir: string;
   generationMs: (seconds: number) => number;
-  renderer: Renderer;
   faults: FaultInjector;
   files: FileStore;
   signer: WebhookSigner;
@@ -120,22 +116,16 @@ export class RequestQueue {
 
   constructor(private readonly options: QueueOptions) {}
 
-  /** Queues a request for `endpoint`; its input is checked as the model would check it. */
-  async submit(
-    owner: string,
-    endpoint: FalVideoEndpoint,
-    input: Record<string, unknown>,
-    submitOptions: SubmitOptions,
-  ) {
+  /** Queues a request for endpoint `endpointId`, its input already checked by the model. */
+  async submit(owner: string, endpointId: string, planned: Planned, submitOptions: SubmitOptions) {
     const id = randomUUID();
     const dir = join(this.options.dataDir, id);
     await mkdir(dir, { recursive: true });
-    const planned = await planGeneration(endpoint, input, this.options.files.readImage);
-    const plan = "errors" in planned ? null : planned;
-    const generationMs = this.options.generationMs(plan?.seconds ?? 0);
+    const generation = "errors" in planned ? null : planned;
+    const generationMs = this.options.generationMs(generation?.seconds ?? 0);
     const createdMs = Date.now();
     const startsMs = createdMs + QUEUED_SHARE * generationMs;
-    const [owner_, app_] = endpoint.id.split("/");
+    const [owner_, app_] = endpointId.split("/");
     const finished = Promise.withResolvers<void>();
     const request: QueuedRequest = {
       id,
@@ -145,7 +135,7 @@ export class RequestQueue {
       app: `${owner_}/${app_}`,
       startsMs,
       dir,
-      plan,
+      generation,
       render: new AbortController(),
       lifetimeSeconds: submitOptions.lifetimeSeconds,
       webhookUrl: submitOptions.webhookUrl,
@@ -168,7 +158,7 @@ export class RequestQueue {
       const injected = this.options.faults.takeJobFailure();
       const outcome = injected
         ? Promise.resolve(failureReply(injected, planned.prompt))
-        : this.renderVideo(request, planned);
+        : this.produce(request, planned);
       this.finishAt(request, generationMs, outcome);
     }
     return { ...this.urls(request), queue_position: this.queuePosition(request) };
@@ -316,22 +306,16 @@ export class RequestQueue {
       timestamp: new Date(ms).toISOString(),
     });
     const logs: RequestLog[] = [];
-    const { plan, outcome } = request;
-    if (now >= request.startsMs && plan) {
-      logs.push(
-        log(
-          request.startsMs,
-          `Generating ${plan.seconds}s of ${plan.width}x${plan.height} video ` +
-            `(${plan.aspectRatio}, ${plan.resolution}, audio ${plan.audio ? "on" : "off"}).`,
-        ),
-      );
+    const { generation, outcome } = request;
+    if (now >= request.startsMs && generation) {
+      logs.push(log(request.startsMs, generation.logs.started));
     }
     if (outcome) {
       const ok = outcome.reply.status === 200;
       logs.push(
         log(
           outcome.completedMs,
-          ok ? "Video generated." : `Request failed (${outcome.reply.status}).`,
+          ok ? (generation?.logs.completed ?? "") : `Request failed (${outcome.reply.status}).`,
           ok ? "INFO" : "ERROR",
         ),
       );
@@ -339,22 +323,10 @@ export class RequestQueue {
     return logs;
   }
 
-  private async renderVideo(request: QueuedRequest, plan: GenerationPlan): Promise<Reply | null> {
-    const referenceImage = plan.firstFrame ? join(request.dir, FIRST_FRAME_FILE) : undefined;
-    if (referenceImage && plan.firstFrame) await writeFile(referenceImage, plan.firstFrame);
+  /** Runs the generation; a model that fails is a runner error, as on fal. */
+  private async produce(request: QueuedRequest, generation: Generation): Promise<Reply | Produced> {
     try {
-      await this.options.renderer.render(
-        {
-          dir: request.dir,
-          prompt: plan.prompt,
-          seconds: plan.seconds,
-          width: plan.width,
-          height: plan.height,
-          referenceImage,
-        },
-        request.render.signal,
-      );
-      return null;
+      return await generation.run(request.dir, request.render.signal);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return requestError("runner_server_error", message.slice(0, MAX_ERROR_MESSAGE_CHARS));
@@ -362,42 +334,39 @@ export class RequestQueue {
   }
 
   /** Completes the request after `delayMs`, or later if the render has not finished by then. */
-  private finishAt(request: QueuedRequest, delayMs: number, failure: Promise<Reply | null>) {
+  private finishAt(request: QueuedRequest, delayMs: number, outcome: Promise<Reply | Produced>) {
     request.timer = setTimeout(() => {
-      failure
-        .then((reply) => this.finish(request, reply))
+      outcome
+        .then((produced) => this.finish(request, produced))
         .catch((error: unknown) => console.error("provider emulator: fal request failed:", error));
     }, delayMs);
   }
 
   /** Records the outcome (once), publishes the files and sends the webhook. */
-  private async finish(request: QueuedRequest, failure: Reply | null) {
+  private async finish(request: QueuedRequest, produced: Reply | Produced) {
     if (request.outcome) return;
     clearTimeout(request.timer);
-    let reply = failure;
+    let reply: Reply;
     const files: string[] = [];
-    if (!reply) {
-      const path = join(request.dir, VIDEO_FILE);
-      const { size } = await stat(path);
-      if (request.outcome) return; // cancelled while we looked
-      const file = this.options.files.publish(
-        path,
-        VIDEO_FILE,
-        "video/mp4",
-        size,
-        request.lifetimeSeconds,
+    if ("files" in produced) {
+      const sizes = await Promise.all(
+        produced.files.map(async ({ path }) => (await stat(path)).size),
       );
-      files.push(file.id);
-      const body = {
-        video: {
-          url: this.options.files.url(file),
-          content_type: file.contentType,
-          file_name: file.name,
-          file_size: size,
-        },
-      };
-      reply = { status: 200, body, headers: {} };
-    }
+      if (request.outcome) return; // cancelled while we looked
+      const published = produced.files.map(({ path, name, contentType }, index) => {
+        const size = sizes[index] ?? 0;
+        const file = this.options.files.publish(
+          path,
+          name,
+          contentType,
+          size,
+          request.lifetimeSeconds,
+        );
+        files.push(file.id);
+        return { url: this.options.files.url(file), name: file.name, contentType, size };
+      });
+      reply = { status: 200, body: produced.result(published), headers: {} };
+    } else reply = produced;
     const completedMs = Date.now();
     request.outcome = { completedMs, reply, files };
     const resultBytes = Buffer.byteLength(JSON.stringify(reply.body));

@@ -9,8 +9,8 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { readFields, sendFile, sendJson, type RequestContext, type Route } from "../shared/http";
-import { endpointNamed } from "./endpoints";
 import { detailError, type Reply } from "./errors";
+import type { Planner } from "./generation";
 import type { RequestQueue } from "./queue";
 import type { FileStore } from "./storage";
 import type { WebhookSigner } from "./webhooks";
@@ -50,33 +50,27 @@ function webhookUrl(raw: string | null): string | undefined {
   throw detailError(400, "fal_webhook must be an http(s) URL.");
 }
 
-function endpointFor(params: string[]) {
-  const id = params.filter(Boolean).join("/");
-  const endpoint = endpointNamed(id);
-  if (!endpoint) {
-    throw detailError(404, `Endpoint ${id} is not served by the provider emulator.`);
-  }
-  return endpoint;
-}
-
 const REQUEST = "/queue/([^/]+)/([^/]+)/requests/([^/]+)";
 
 export function falRoutes(
   queue: RequestQueue,
   files: FileStore,
   signer: WebhookSigner,
+  plannerFor: (endpointId: string) => Planner | undefined,
 ): FalRoute[] {
   const reply = (res: RequestContext["res"], answer: Reply, requestId: string) =>
     sendJson(res, answer.status, answer.body, { ...answer.headers, "x-fal-request-id": requestId });
 
   async function submit(context: RequestContext) {
     const { req, url, owner, params } = context;
-    const endpoint = endpointFor(params);
-    const input = await readFields(req);
-    return queue.submit(owner, endpoint, input, {
+    const id = params.filter(Boolean).join("/");
+    const plan = plannerFor(id);
+    if (!plan) throw detailError(404, `Endpoint ${id} is not served by the provider emulator.`);
+    const options = {
       lifetimeSeconds: lifetimeSeconds(req.headers, "x-fal-object-lifecycle-preference"),
       webhookUrl: webhookUrl(url.searchParams.get("fal_webhook")),
-    });
+    };
+    return queue.submit(owner, id, await plan(await readFields(req)), options);
   }
 
   return [

@@ -67,7 +67,7 @@ function contentText(content: unknown): string {
 }
 
 /** The idea to rewrite: the input string, or the last user message of a message array. */
-function ideaOf(input: unknown): string {
+export function ideaOf(input: unknown): string {
   if (typeof input === "string") return input.trim();
   if (Array.isArray(input)) {
     const messages = input as InputMessage[];

@@ -1,7 +1,8 @@
 /**
- * Runway's API shape (`@runwayml/sdk` pointed at `${url}/runway`): text and image to video,
- * tasks, the organisation's credits, and signed expiring output URLs. Any key starting `key_` is
- * accepted; every API request must say `X-Runway-Version: 2024-11-06`, as the real API insists.
+ * Runway's API shape (`@runwayml/sdk` pointed at `${url}/runway`): text and image to video, text
+ * to image, tasks, the organisation's credits, and signed expiring output URLs. Any key starting
+ * `key_` is accepted; every API request must say `X-Runway-Version: 2024-11-06`, as the real API
+ * insists.
  */
 import { FaultInjector } from "../shared/faults";
 import { RequestRefused } from "../shared/http";

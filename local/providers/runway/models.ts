@@ -1,11 +1,11 @@
 /**
- * The Runway models the emulator serves and what each takes: one table, so the Runway adapter's
- * own declarations can be compared with it line by line.
+ * The Runway models the emulator serves and what each takes: one table for video, one for image,
+ * so the Runway adapter's own declarations can be compared with them line by line.
  *
  * Sources: `@runwayml/sdk` 4.20.1's request types (TextToVideoCreateParams,
- * ImageToVideoCreateParams) for durations, ratios and keyframes, and the credit figures noted in
- * docs/notes/providers.md (1 credit = $0.01). Where the SDK allows more than the emulator serves, the
- * table declares a subset and says so.
+ * ImageToVideoCreateParams, TextToImageCreateParams) for durations, ratios, keyframes and
+ * reference images, and the credit figures noted in docs/notes/providers.md (1 credit = $0.01).
+ * Where the SDK allows more than the emulator serves, the table declares a subset and says so.
  */
 
 export type Endpoint = "text_to_video" | "image_to_video";
@@ -107,6 +107,58 @@ export const RUNWAY_MODELS = {
 
 export type RunwayModelName = keyof typeof RUNWAY_MODELS;
 
+export interface RunwayImageModel {
+  /** Output sizes as Runway writes them (`width:height`): each is the image's exact size. */
+  ratios: readonly string[];
+  /** Credits per image: a short side up to 720 px is Runway's 720p tier, anything larger 1080p. */
+  credits: { upTo720p: number; above720p: number };
+  maxPromptChars: number;
+  maxReferenceImages: number;
+}
+
+/** The largest short side Runway prices as 720p. */
+const SHORT_SIDE_720P = 720;
+
+/** Text to image (`POST /v1/text_to_image`). */
+export const RUNWAY_IMAGE_MODELS = {
+  gen4_image: {
+    // Every ratio TextToImageCreateParams.Gen4Image declares (960:960 is not among them).
+    ratios: [
+      "1024:1024",
+      "1080:1080",
+      "1168:880",
+      "1360:768",
+      "1440:1080",
+      "1080:1440",
+      "1808:768",
+      "1920:1080",
+      "1080:1920",
+      "2112:912",
+      "1280:720",
+      "720:1280",
+      "720:720",
+      "960:720",
+      "720:960",
+      "1680:720",
+    ],
+    // 3rd-party figures (inference.sh's gen-4-image page, 2026-08: 5 credits at 720p, 8 at
+    // 1080p), not Runway's own page.
+    credits: { upTo720p: 5, above720p: 8 },
+    maxPromptChars: 1000,
+    maxReferenceImages: 3,
+  },
+} as const satisfies Record<string, RunwayImageModel>;
+
+export type RunwayImageModelName = keyof typeof RUNWAY_IMAGE_MODELS;
+
+export const imageModelNamed = (name: string): RunwayImageModel | undefined =>
+  Object.hasOwn(RUNWAY_IMAGE_MODELS, name)
+    ? RUNWAY_IMAGE_MODELS[name as RunwayImageModelName]
+    : undefined;
+
+/** Every model a key's organisation reports on, video and image. */
+export const ALL_MODEL_NAMES = [...Object.keys(RUNWAY_MODELS), ...Object.keys(RUNWAY_IMAGE_MODELS)];
+
 export const modelNamed = (name: string): RunwayVideoModel | undefined =>
   Object.hasOwn(RUNWAY_MODELS, name) ? RUNWAY_MODELS[name as RunwayModelName] : undefined;
 
@@ -124,3 +176,11 @@ export function ratioSize(ratio: string): { width: number; height: number } {
 /** What a task of this model, length and sound costs, in credits. */
 export const creditsFor = (model: RunwayVideoModel, seconds: number, audio: boolean) =>
   seconds * (audio ? model.creditsPerSecond.audio : model.creditsPerSecond.silent);
+
+/** What one image of this model and ratio costs, in credits. */
+export function imageCreditsFor(model: RunwayImageModel, ratio: string): number {
+  const { width, height } = ratioSize(ratio);
+  return Math.min(width, height) <= SHORT_SIDE_720P
+    ? model.credits.upTo720p
+    : model.credits.above720p;
+}

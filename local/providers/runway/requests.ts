@@ -1,18 +1,22 @@
 /**
- * Checking a create request (`POST /v1/text_to_video`, `/v1/image_to_video`) against the model
- * table, with messages that name the field, the model and what it takes, as Runway's do.
+ * Checking a create request (`POST /v1/text_to_video`, `/v1/image_to_video`, `/v1/text_to_image`)
+ * against the model tables, with messages that name the field, the model and what it takes, as
+ * Runway's do.
  *
- * Prompt images are read only from `data:` URIs: the emulator never fetches a remote URL, so an
- * https or `runway://` URI is refused with a 400 that says so.
+ * Prompt and reference images are read only from `data:` URIs: the emulator never fetches a remote
+ * URL, so an https or `runway://` URI is refused with a 400 that says so.
  */
 import sharp, { type Sharp } from "sharp";
 import type { Fields } from "../shared/http";
 import { badRequest } from "./errors";
 import {
   creditsFor,
+  imageCreditsFor,
+  imageModelNamed,
   modelNamed,
   modelsOn,
   ratioSize,
+  RUNWAY_IMAGE_MODELS,
   type Endpoint,
   type FramePosition,
   type RunwayVideoModel,
@@ -22,20 +26,35 @@ import {
 const MAX_DATA_URI_CHARS = 5 * 1024 * 1024;
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
 const MAX_SEED = 4_294_967_295;
+/** A reference image's tag: 3-16 letters, digits or underscores, starting with a letter. */
+const REFERENCE_TAG = /^[A-Za-z][A-Za-z0-9_]{2,15}$/;
+const PUBLIC_FIGURE_THRESHOLDS = ["auto", "low"];
 
-export interface NewTask {
+interface TaskBasics {
   model: string;
   promptText: string;
+  /** The output's exact size, `width:height`. */
   ratio: string;
-  duration: number;
   /** What the task costs (sound included): its estimate, charged in full when it succeeds. */
   credits: number;
+}
+
+export interface NewVideoTask extends TaskBasics {
+  kind: "video";
+  duration: number;
   /**
    * The first frame, already cover-fitted to the ratio's size, as PNG. A last frame is checked
    * but not drawn: the renderer only opens on an image.
    */
   firstFramePng?: Buffer;
 }
+
+/** One image; its reference images are checked but not drawn. */
+export interface NewImageTask extends TaskBasics {
+  kind: "image";
+}
+
+export type NewTask = NewVideoTask | NewImageTask;
 
 /** "2 to 10" for a run of whole numbers, "4, 6 or 8" otherwise. */
 function describeValues(values: readonly (number | string)[]): string {
@@ -70,16 +89,19 @@ function modelFor(fields: Fields, endpoint: Endpoint): [string, RunwayVideoModel
   return [name, model];
 }
 
-function promptTextOf(fields: Fields, name: string, model: RunwayVideoModel, endpoint: Endpoint) {
-  const text = fields.promptText;
-  if (text === undefined && model.promptOptionalOn.includes(endpoint)) return "";
+function promptTextOf(
+  text: unknown,
+  name: string,
+  endpoint: string,
+  { maxChars, optional }: { maxChars: number; optional: boolean },
+) {
+  if (text === undefined && optional) return "";
   if (typeof text !== "string" || text.trim() === "") {
     throw badRequest(`promptText is required for ${name} on ${endpoint}: a non-empty string.`);
   }
-  if (text.length > model.maxPromptChars) {
+  if (text.length > maxChars) {
     throw badRequest(
-      `promptText is too long for ${name}: at most ${model.maxPromptChars} characters, ` +
-        `got ${text.length}.`,
+      `promptText is too long for ${name}: at most ${maxChars} characters, got ${text.length}.`,
     );
   }
   return text;
@@ -99,9 +121,13 @@ function durationOf(fields: Fields, name: string, model: RunwayVideoModel): numb
   return duration;
 }
 
-function ratioOf(fields: Fields, name: string, model: RunwayVideoModel, endpoint: Endpoint) {
-  const ratios = model.ratios[endpoint] ?? [];
-  const ratio = fields.ratio ?? model.defaultRatio;
+function ratioOf(
+  value: unknown,
+  name: string,
+  endpoint: string,
+  { ratios, fallback }: { ratios: readonly string[]; fallback: string | null },
+) {
+  const ratio = value ?? fallback;
   if (ratio === null) {
     throw badRequest(`ratio is required for ${name}: one of ${describeValues(ratios)}.`);
   }
@@ -134,20 +160,20 @@ function checkSeed(fields: Fields) {
   }
 }
 
-/** The image bytes of a `data:image/...;base64,` URI. */
-function dataUriBytes(uri: string): Buffer {
+/** The image bytes of a `data:image/...;base64,` URI given in `field`. */
+function dataUriBytes(uri: string, field: string): Buffer {
   if (!uri.startsWith("data:")) {
     throw badRequest(
-      `promptImage ${shown(uri.slice(0, 60))} is not a data URI: the emulator only takes ` +
+      `${field} ${shown(uri.slice(0, 60))} is not a data URI: the emulator only takes ` +
         `data:image/...;base64 URIs and never fetches https or runway:// URIs.`,
     );
   }
   if (uri.length > MAX_DATA_URI_CHARS) {
-    throw badRequest(`promptImage data URI is larger than 5 MB (${uri.length} characters).`);
+    throw badRequest(`${field} data URI is larger than 5 MB (${uri.length} characters).`);
   }
   const match = /^data:([^;,]+);base64,(.*)$/s.exec(uri);
   if (!match || !IMAGE_TYPES.includes(match[1] ?? "")) {
-    throw badRequest(`promptImage data URI must be base64 of one of ${IMAGE_TYPES.join(", ")}.`);
+    throw badRequest(`${field} data URI must be base64 of one of ${IMAGE_TYPES.join(", ")}.`);
   }
   return Buffer.from(match[2] ?? "", "base64");
 }
@@ -191,25 +217,32 @@ function keyframesOf(value: unknown, name: string, model: RunwayVideoModel): Key
   return keyframes;
 }
 
-/** The image decoded, or a 400 saying it is not one. */
-async function checkedImage(bytes: Buffer): Promise<Sharp> {
+/** The image decoded, or a 400 saying the one in `field` is not one. */
+async function checkedImage(bytes: Buffer, field: string): Promise<Sharp> {
   const image = sharp(bytes);
   try {
     await image.metadata();
   } catch {
-    throw badRequest("promptImage is not a readable image.");
+    throw badRequest(`${field} is not a readable image.`);
   }
   return image;
 }
 
-export async function newTask(fields: Fields, endpoint: Endpoint): Promise<NewTask> {
+export async function newVideoTask(fields: Fields, endpoint: Endpoint): Promise<NewVideoTask> {
   const [name, model] = modelFor(fields, endpoint);
   checkSeed(fields);
   const duration = durationOf(fields, name, model);
   const task = {
+    kind: "video" as const,
     model: name,
-    promptText: promptTextOf(fields, name, model, endpoint),
-    ratio: ratioOf(fields, name, model, endpoint),
+    promptText: promptTextOf(fields.promptText, name, endpoint, {
+      maxChars: model.maxPromptChars,
+      optional: model.promptOptionalOn.includes(endpoint),
+    }),
+    ratio: ratioOf(fields.ratio, name, endpoint, {
+      ratios: model.ratios[endpoint] ?? [],
+      fallback: model.defaultRatio,
+    }),
     duration,
     credits: creditsFor(model, duration, audioOf(fields, name, model)),
   };
@@ -227,7 +260,7 @@ export async function newTask(fields: Fields, endpoint: Endpoint): Promise<NewTa
   const images = await Promise.all(
     keyframes.map(async (keyframe) => ({
       ...keyframe,
-      image: await checkedImage(dataUriBytes(keyframe.uri)),
+      image: await checkedImage(dataUriBytes(keyframe.uri, "promptImage"), "promptImage"),
     })),
   );
   const first = images.find((image) => image.position === "first");
@@ -235,4 +268,66 @@ export async function newTask(fields: Fields, endpoint: Endpoint): Promise<NewTa
   // Runway crops a prompt image to the output's ratio; cover-fitting does the same.
   const firstFramePng = await first?.image.resize(width, height, { fit: "cover" }).png().toBuffer();
   return { ...task, firstFramePng };
+}
+
+/** Up to the model's number of `{uri, tag?}` references, each a readable image. */
+async function checkReferenceImages(value: unknown, name: string, max: number) {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length > max) {
+    throw badRequest(`referenceImages for ${name} must be an array of at most ${max} images.`);
+  }
+  const tags = new Set<string>();
+  for (const item of value as unknown[]) {
+    const { uri, tag } = (item ?? {}) as Record<string, unknown>;
+    if (typeof uri !== "string") throw badRequest("Each referenceImages entry needs a uri string.");
+    if (tag !== undefined) {
+      if (typeof tag !== "string" || !REFERENCE_TAG.test(tag)) {
+        throw badRequest(
+          `Invalid referenceImages tag ${shown(tag)}: 3 to 16 letters, digits or underscores, ` +
+            `starting with a letter.`,
+        );
+      }
+      if (tags.has(tag)) throw badRequest(`referenceImages tag ${shown(tag)} is used twice.`);
+      tags.add(tag);
+    }
+    await checkedImage(dataUriBytes(uri, "referenceImages"), "referenceImages");
+  }
+}
+
+function checkContentModeration(value: unknown) {
+  if (value === undefined) return;
+  const threshold = (value as Record<string, unknown> | null)?.publicFigureThreshold;
+  if (
+    !value ||
+    typeof value !== "object" ||
+    (threshold !== undefined && !PUBLIC_FIGURE_THRESHOLDS.includes(threshold as string))
+  ) {
+    throw badRequest(
+      `contentModeration must be {publicFigureThreshold?: ${describeValues(
+        PUBLIC_FIGURE_THRESHOLDS.map(shown),
+      )}}.`,
+    );
+  }
+}
+
+/** `POST /v1/text_to_image`: one image of exactly the ratio's size. */
+export async function newImageTask(fields: Fields): Promise<NewImageTask> {
+  const endpoint = "text_to_image";
+  const name = fields.model;
+  const model = typeof name === "string" ? imageModelNamed(name) : undefined;
+  if (typeof name !== "string" || !model) {
+    throw badRequest(
+      `Invalid model ${shown(name)} for ${endpoint}: expected one of ` +
+        `${Object.keys(RUNWAY_IMAGE_MODELS).join(", ")}.`,
+    );
+  }
+  checkSeed(fields);
+  const promptText = promptTextOf(fields.promptText, name, endpoint, {
+    maxChars: model.maxPromptChars,
+    optional: false,
+  });
+  const ratio = ratioOf(fields.ratio, name, endpoint, { ratios: model.ratios, fallback: null });
+  checkContentModeration(fields.contentModeration);
+  await checkReferenceImages(fields.referenceImages, name, model.maxReferenceImages);
+  return { kind: "image", model: name, promptText, ratio, credits: imageCreditsFor(model, ratio) };
 }

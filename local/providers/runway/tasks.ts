@@ -1,23 +1,25 @@
 /**
  * Runway's tasks: what exists, whose it is, what state it is in, and what it cost.
  *
- * Each key is an organisation. It runs at most `maxConcurrentTasks` tasks of one model at once;
- * the rest wait as THROTTLED and start, oldest first, as slots free. A started task's state comes
- * from the clock (PENDING for the first tenth of its generation time, then RUNNING with
- * `progress` rising 0..1), so polling sees realistic progress without per-tick work; it finishes
- * at its generation time, or once its render has, whichever is later. A task that succeeds
- * charges its credits to the key's balance; failed and cancelled ones are refunded (cost 0).
+ * A task makes one video or one image. Each key is an organisation. It runs at most
+ * `maxConcurrentTasks` tasks of one model at once; the rest wait as THROTTLED and start, oldest
+ * first, as slots free. A started task's state comes from the clock (PENDING for the first tenth
+ * of its generation time, then RUNNING with `progress` rising 0..1), so polling sees realistic
+ * progress without per-tick work; it finishes at its generation time, or once its render has,
+ * whichever is later. A task that succeeds charges its credits to the key's balance; failed and
+ * cancelled ones are refunded (cost 0).
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type RunwayML from "@runwayml/sdk";
 import type { FaultInjector, JobFailure } from "../shared/faults";
-import { VIDEO_FILE, type Renderer } from "../shared/render";
+import { renderImage } from "../shared/image";
+import type { Renderer } from "../shared/render";
 import { taskNotFound } from "./errors";
-import type { OutputUrls } from "./outputs";
-import { ratioSize, RUNWAY_MODELS } from "./models";
-import type { NewTask } from "./requests";
+import { OUTPUT_FILES, type OutputUrls } from "./outputs";
+import { ALL_MODEL_NAMES, ratioSize } from "./models";
+import type { NewImageTask, NewTask, NewVideoTask } from "./requests";
 
 type TaskView = RunwayML.TaskRetrieveResponse;
 type OrganizationView = RunwayML.OrganizationRetrieveResponse;
@@ -40,12 +42,15 @@ type Outcome =
   | { status: "FAILED"; failure: string; failureCode: string }
   | { status: "CANCELLED" };
 
+/** A task's request as kept: the first frame lives on disk, not in memory. */
+type TaskParams = Omit<NewVideoTask, "firstFramePng"> | NewImageTask;
+
 interface Task {
   id: string;
   /** A hash of the key that created it; tasks are visible only to the same key. */
   owner: string;
   createdMs: number;
-  params: Omit<NewTask, "firstFramePng">;
+  params: TaskParams;
   dir: string;
   firstFrame?: string;
   /** How long this task "generates" once started; fixed at create. */
@@ -83,7 +88,7 @@ export class TaskStore {
     const id = randomUUID();
     const dir = join(this.options.dataDir, id);
     await mkdir(dir, { recursive: true });
-    const { firstFramePng, ...params } = request;
+    const { firstFramePng, ...params }: NewTask & { firstFramePng?: Buffer } = request;
     const firstFrame = firstFramePng ? join(dir, FIRST_FRAME_FILE) : undefined;
     if (firstFrame && firstFramePng) await writeFile(firstFrame, firstFramePng);
 
@@ -94,7 +99,8 @@ export class TaskStore {
       params,
       dir,
       firstFrame,
-      generationMs: this.options.generationMs(params.duration),
+      // An image takes what a clip of no length takes.
+      generationMs: this.options.generationMs(params.kind === "video" ? params.duration : 0),
       injectedFailure: this.options.faults.takeJobFailure(),
       startedMs: null,
       render: new AbortController(),
@@ -125,14 +131,16 @@ export class TaskStore {
     await rm(task.dir, { recursive: true, force: true });
   }
 
-  /** The video behind a signed output URL, or null when the link does not hold (any reason). */
-  outputFile(id: string, query: URLSearchParams): string | null {
+  /** The file behind a signed output URL, or null when the link does not hold (any reason). */
+  outputFile(id: string, name: string, query: URLSearchParams) {
     const task = this.tasks.get(id);
     if (task?.outcome?.status !== "SUCCEEDED") return null;
-    if (!this.options.outputs.verify(id, task.urlGeneration, query)) return null;
+    const output = OUTPUT_FILES[task.params.kind];
+    if (name !== output.name) return null;
+    if (!this.options.outputs.verify(id, name, task.urlGeneration, query)) return null;
     // An injected lapse: this link expired between the retrieve that minted it and this fetch.
     if (this.options.faults.takeOutputLapse()) return null;
-    return join(task.dir, VIDEO_FILE);
+    return { path: join(task.dir, output.name), contentType: output.contentType };
   }
 
   /** Voids every output URL minted so far for the task, whoever owns it (a test control). */
@@ -145,14 +153,13 @@ export class TaskStore {
 
   organization(owner: string): OrganizationView {
     const since = Date.now() - DAY_MS;
-    const names = Object.keys(RUNWAY_MODELS);
     return {
       creditBalance: STARTING_CREDITS - (this.spentCredits.get(owner) ?? 0),
       tier: {
         maxMonthlyCreditSpend: MAX_MONTHLY_CREDIT_SPEND,
         models: Object.fromEntries(
           // Daily generations are not limited by the emulator.
-          names.map((name) => [
+          ALL_MODEL_NAMES.map((name) => [
             name,
             {
               maxConcurrentGenerations: this.options.maxConcurrentTasks,
@@ -163,7 +170,7 @@ export class TaskStore {
       },
       usage: {
         models: Object.fromEntries(
-          names.map((name) => [
+          ALL_MODEL_NAMES.map((name) => [
             name,
             {
               dailyGenerations: (this.created.get(`${owner}\n${name}`) ?? []).filter(
@@ -206,36 +213,45 @@ export class TaskStore {
 
   private start(task: Task) {
     task.startedMs = Date.now();
-    const { width, height } = ratioSize(task.params.ratio);
     const rendered: Promise<Outcome> = task.injectedFailure
       ? Promise.resolve(injectedOutcome(task.injectedFailure))
-      : this.options.renderer
-          .render(
-            {
-              dir: task.dir,
-              prompt: task.params.promptText,
-              seconds: task.params.duration,
-              width,
-              height,
-              referenceImage: task.firstFrame,
-            },
-            task.render.signal,
-          )
-          .then(
-            (): Outcome => ({ status: "SUCCEEDED" }),
-            (error: unknown): Outcome => ({
-              status: "FAILED",
-              failure: (error instanceof Error ? error.message : String(error)).slice(
-                0,
-                MAX_FAILURE_CHARS,
-              ),
-              failureCode: RENDER_FAILURE_CODE,
-            }),
-          );
+      : this.produce(task).then(
+          (): Outcome => ({ status: "SUCCEEDED" }),
+          (error: unknown): Outcome => ({
+            status: "FAILED",
+            failure: (error instanceof Error ? error.message : String(error)).slice(
+              0,
+              MAX_FAILURE_CHARS,
+            ),
+            failureCode: RENDER_FAILURE_CODE,
+          }),
+        );
     task.finishTimer = setTimeout(() => {
       task.finishTimer = undefined;
       void rendered.then((outcome) => this.finish(task, outcome));
     }, task.generationMs);
+  }
+
+  /** Writes the task's output file into its folder. */
+  private async produce(task: Task): Promise<void> {
+    const { params } = task;
+    const { width, height } = ratioSize(params.ratio);
+    if (params.kind === "image") {
+      const png = await renderImage(params.promptText, width, height);
+      await writeFile(join(task.dir, OUTPUT_FILES.image.name), png);
+      return;
+    }
+    await this.options.renderer.render(
+      {
+        dir: task.dir,
+        prompt: params.promptText,
+        seconds: params.duration,
+        width,
+        height,
+        referenceImage: task.firstFrame,
+      },
+      task.render.signal,
+    );
   }
 
   private finish(task: Task, outcome: Outcome) {
@@ -266,7 +282,13 @@ export class TaskStore {
         return {
           ...base,
           status: "SUCCEEDED",
-          output: [this.options.outputs.mint(task.id, task.urlGeneration)],
+          output: [
+            this.options.outputs.mint(
+              task.id,
+              OUTPUT_FILES[task.params.kind].name,
+              task.urlGeneration,
+            ),
+          ],
           cost: { credits: task.params.credits },
         };
       case "FAILED":

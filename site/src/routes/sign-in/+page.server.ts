@@ -1,6 +1,6 @@
 import { fail, redirect } from "@sveltejs/kit";
 import { resolveCredential, verifyBroughtKey } from "$core/credentials";
-import { listProviders } from "$core/providers";
+import { keyedProviders } from "$core/providers";
 import { TakesError } from "$core/errors";
 import { sealSession, SESSION_COOKIE, SESSION_SECONDS } from "$core/session";
 import type { Actions, PageServerLoad } from "./$types";
@@ -17,7 +17,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.caller) redirect(303, safeNext(url.searchParams.get("next")));
   return {
     next: safeNext(url.searchParams.get("next")),
-    providers: listProviders().map(({ name, label }) => ({ name, label })),
+    providers: keyedProviders().map(({ name, label }) => ({ name, label })),
   };
 };
 
@@ -27,7 +27,7 @@ export const actions: Actions = {
     const key = String(form.get("credential") ?? "").trim();
     // A key whose shape does not tell its provider is named: "runway:<key>" (core/credentials.ts).
     const provider = String(form.get("provider") ?? "");
-    const named = listProviders().some((candidate) => candidate.name === provider);
+    const named = keyedProviders().some((candidate) => candidate.name === provider);
     const credential = named && key ? `${provider}:${key}` : key;
     const next = safeNext(String(form.get("next") ?? ""));
     if (!credential) {

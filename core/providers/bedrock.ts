@@ -1,0 +1,208 @@
+/**
+ * Amazon Bedrock (`bedrock`): Luma Ray2 through `@aws-sdk/client-bedrock-runtime`'s async invoke
+ * (StartAsyncInvoke, GetAsyncInvoke). Facts in docs/notes/providers.md, Bedrock.
+ *
+ * - No third-party key: the functions' own AWS role calls Bedrock, so only access codes (the
+ *   operator's account) use it. Its "operator secret" is the region it runs in.
+ * - Idempotent create: the request token is Takes' job id, so a repeated create (a retry after a
+ *   timeout) finds the same invocation rather than starting and billing a second.
+ * - Bedrock writes the video into Takes' own bucket (incoming/{jobId}/…): the copy step adopts it
+ *   server-side (storedOutputKey), no byte passing through the Lambda.
+ * - No progress and no cancel API: Takes estimates progress, and a deleted job's output is
+ *   expired by the bucket's lifecycle rule.
+ * - AWS_ENDPOINT_URL_BEDROCK_RUNTIME points the client elsewhere (the local emulator); there it
+ *   speaks HTTP/1.1 rather than the SDK's default HTTP/2.
+ */
+import {
+  BedrockRuntimeClient,
+  BedrockRuntimeServiceException,
+  GetAsyncInvokeCommand,
+  StartAsyncInvokeCommand,
+} from "@aws-sdk/client-bedrock-runtime";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Resource } from "sst";
+import { incomingFolder } from "../media/layout";
+import {
+  ContentNotAvailable,
+  ProviderUnavailable,
+  type NormalisedStatus,
+  type VideoModel,
+  type VideoProvider,
+} from "./contract";
+import { callWith, failureForStatus } from "./http";
+
+const SERVICE = "Amazon Bedrock API";
+const MODEL_ID = "luma.ray-v2:0";
+
+/**
+ * Each size Takes offers, as Ray2 asks for it: an aspect ratio at a resolution. AWS publishes only
+ * the ratios and resolutions; the pixels keep the resolution's line count on the short side (as
+ * 16:9's published 960x540 and 1280x720 do), the long side a multiple of 16. Unverified live.
+ */
+export const RAY2_SIZES: Readonly<Record<string, { aspect_ratio: string; resolution: string }>> = {
+  "960x540": { aspect_ratio: "16:9", resolution: "540p" },
+  "540x960": { aspect_ratio: "9:16", resolution: "540p" },
+  "540x540": { aspect_ratio: "1:1", resolution: "540p" },
+  "720x540": { aspect_ratio: "4:3", resolution: "540p" },
+  "540x720": { aspect_ratio: "3:4", resolution: "540p" },
+  "1264x540": { aspect_ratio: "21:9", resolution: "540p" },
+  "540x1264": { aspect_ratio: "9:21", resolution: "540p" },
+  "1280x720": { aspect_ratio: "16:9", resolution: "720p" },
+  "720x1280": { aspect_ratio: "9:16", resolution: "720p" },
+  "720x720": { aspect_ratio: "1:1", resolution: "720p" },
+  "960x720": { aspect_ratio: "4:3", resolution: "720p" },
+  "720x960": { aspect_ratio: "3:4", resolution: "720p" },
+  "1680x720": { aspect_ratio: "21:9", resolution: "720p" },
+  "720x1680": { aspect_ratio: "9:21", resolution: "720p" },
+};
+
+const RAY2: VideoModel = {
+  id: MODEL_ID,
+  label: "Luma Ray2",
+  seconds: [5, 9],
+  sizes: Object.keys(RAY2_SIZES),
+  // The first frame goes as keyframes.frame0, which public code uses but AWS's parameter page does
+  // not list (docs/notes/providers.md): kept, and checked against the emulator only.
+  images: { firstFrame: true, lastFrame: false },
+  sound: "never",
+  remix: false,
+  price: {
+    perSecond: [
+      {
+        usd: 0.75,
+        sizes: Object.keys(RAY2_SIZES).filter((size) => RAY2_SIZES[size]!.resolution === "540p"),
+      },
+      { usd: 1.5 },
+    ],
+    source: "recalled Bedrock launch price for Luma Ray2 (540p / 720p): unverified, recheck",
+    checked: "2026-11-29",
+  },
+  typicalTime: { base: 60, perOutputSecond: 15 },
+};
+
+const clients = new Map<string, BedrockRuntimeClient>();
+
+/**
+ * The client, in `region` (the operator's setting), with the functions' own AWS credentials. Made
+ * once per region and retry budget and kept, as AWS advises: a client per call leaves a
+ * connection open per call.
+ */
+function client(region: string, maxAttempts: number) {
+  const key = `${region}/${maxAttempts}`;
+  const made = clients.get(key);
+  if (made) return made;
+  const endpoint = process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME || undefined;
+  const fresh = new BedrockRuntimeClient({
+    region,
+    maxAttempts,
+    ...(endpoint && { endpoint, requestHandler: new NodeHttpHandler() }),
+  });
+  clients.set(key, fresh);
+  return fresh;
+}
+
+/** Bedrock's errors name themselves (x-amzn-errortype): throttling, validation, access… */
+function toFailure(error: unknown): unknown {
+  if (!(error instanceof BedrockRuntimeServiceException)) {
+    const transport =
+      error instanceof Error && /ECONN|ETIMEDOUT|socket|network/i.test(error.message);
+    return transport ? new ProviderUnavailable(`The ${SERVICE} is unavailable.`) : error;
+  }
+  // A full quota of concurrent invocations is a wait, like throttling (its status is 400).
+  const busy = ["ThrottlingException", "ServiceQuotaExceededException"].includes(error.name);
+  const status = busy ? 429 : (error.$metadata.httpStatusCode ?? 500);
+  return failureForStatus({ status, message: error.message }, SERVICE);
+}
+
+const call = callWith(toFailure);
+
+/** "arn:aws:bedrock:us-west-2:123:async-invoke/abc123" → "abc123", the folder Bedrock writes. */
+const invocationIdOf = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
+
+function normalise(output: {
+  status?: string;
+  failureMessage?: string;
+  endTime?: Date;
+}): NormalisedStatus {
+  switch (output.status) {
+    case "Completed":
+      return { status: "completed", progress: 100, completedAt: output.endTime?.toISOString() };
+    case "Failed":
+      return {
+        status: "failed",
+        error: {
+          code: "generation_failed",
+          message: `Bedrock could not generate this video: ${(output.failureMessage ?? "no reason given").replace(/\.$/, "")}.`,
+        },
+      };
+    default:
+      return { status: "in_progress" };
+  }
+}
+
+export const bedrockProvider: VideoProvider = {
+  name: "bedrock",
+  label: "Amazon Bedrock",
+  models: [RAY2],
+  variants: ["video"],
+  reportsProgress: false,
+  // No ownsKey: Bedrock takes no key a person could bring, only the operator's AWS account.
+  operatorSecret: "BedrockRegion",
+
+  async create(region, request) {
+    // Sizes are checked against the model's declaration before any create: one is always here.
+    const { aspect_ratio, resolution } = RAY2_SIZES[request.size]!;
+    const frame = request.firstFrame;
+    const started = await call(() =>
+      // Retried safely: the token makes a repeated start the same invocation.
+      client(region, 2).send(
+        new StartAsyncInvokeCommand({
+          modelId: MODEL_ID,
+          clientRequestToken: request.jobId,
+          modelInput: {
+            prompt: request.prompt,
+            aspect_ratio,
+            resolution,
+            duration: `${request.seconds}s`,
+            ...(frame && {
+              keyframes: {
+                frame0: {
+                  type: "image",
+                  source: {
+                    type: "base64",
+                    media_type: frame.contentType,
+                    data: Buffer.from(frame.bytes).toString("base64"),
+                  },
+                },
+              },
+            }),
+          },
+          outputDataConfig: {
+            s3OutputDataConfig: {
+              // Without the trailing slash: Bedrock adds "/<invocation id>/output.mp4" itself.
+              s3Uri: `s3://${Resource.Media.name}/${incomingFolder(request.jobId).replace(/\/$/, "")}`,
+            },
+          },
+        }),
+      ),
+    );
+    if (!started.invocationArn) throw new ProviderUnavailable(`The ${SERVICE} gave no invocation.`);
+    return { providerJobId: started.invocationArn };
+  },
+
+  async getStatus(region, { providerJobId }) {
+    const output = await call(() =>
+      client(region, 3).send(new GetAsyncInvokeCommand({ invocationArn: providerJobId })),
+    );
+    return normalise(output);
+  },
+
+  storedOutputKey: ({ jobId, providerJobId }) =>
+    `${incomingFolder(jobId)}${invocationIdOf(providerJobId)}/output.mp4`,
+
+  async download() {
+    throw new ContentNotAvailable(
+      "Bedrock writes into Takes' bucket: there is nothing to download.",
+    );
+  },
+};
