@@ -6,8 +6,8 @@
  * - Its models, their durations, sizes, frame images, sound and prices come from its model
  *   listing, shipped as a snapshot (openrouter-models.json, `npm run openrouter:models` refreshes
  *   it); the listing is never fetched on a request path.
- * - The SDK's default retry keeps retrying 5xx for up to an hour: off everywhere, the poller keeps
- *   its own policy (and a retried create could bill twice).
+ * - The SDK's default retry keeps retrying 5xx for up to an hour: off for creates (a retried create
+ *   could bill twice), a short bounded one for reads, the poller's own policy beyond that.
  * - No progress: Takes estimates it. No cancel or delete. The USD cost it reports is kept.
  * - Webhooks (callback_url per job), signed `t=<ts>,v1=<hex HMAC-SHA256 of "<ts>,<body>">` with
  *   the operator's OpenRouterWebhookSecret, poll the job at once when that secret is set.
@@ -39,6 +39,19 @@ const SERVICE = "OpenRouter API";
 
 const client = (credential: string) =>
   new OpenRouter({ apiKey: credential, retryConfig: { strategy: "none" } });
+
+/**
+ * Reads (status, content) are safe to repeat: a short backoff within the call, on 429 (honouring
+ * Retry-After) and 5xx, rides out a blip before the poller's own, much slower, schedule takes over.
+ */
+const READ_RETRIES = {
+  retries: {
+    strategy: "backoff" as const,
+    backoff: { initialInterval: 500, maxInterval: 4_000, exponent: 2, maxElapsedTime: 15_000 },
+    retryConnectionErrors: true,
+  },
+  retryCodes: ["429", "5XX"],
+};
 
 /** OpenRouter's errors: `{error: {code, message, metadata?}}` with the status. */
 function toFailure(error: unknown): unknown {
@@ -232,14 +245,19 @@ export const openrouterProvider: VideoProvider = {
 
   async getStatus(credential, { providerJobId }) {
     return normalise(
-      await call(() => client(credential).videoGeneration.getGeneration({ jobId: providerJobId })),
+      await call(() =>
+        client(credential).videoGeneration.getGeneration({ jobId: providerJobId }, READ_RETRIES),
+      ),
     );
   },
 
   async download(credential, { providerJobId }, variant) {
     if (variant !== "video") throw new ContentNotAvailable(`OpenRouter makes no ${variant}.`);
     const body = await call(() =>
-      client(credential).videoGeneration.getVideoContent({ jobId: providerJobId, index: 0 }),
+      client(credential).videoGeneration.getVideoContent(
+        { jobId: providerJobId, index: 0 },
+        READ_RETRIES,
+      ),
     ).catch((error: unknown) => {
       // 410: lapsed for good. 409 (not completed) and 404 (no such output): not there (yet), which
       // the copy retries, where a rejection would fail the job.
