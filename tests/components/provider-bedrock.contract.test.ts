@@ -34,7 +34,7 @@ import {
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { rejectionOf } from "../support/errors";
 import { waitFor } from "../support/wait";
-import { firstFrameTop } from "../support/frames";
+import { firstFrameTop } from "../support/images";
 
 // The emulator's contract is Bedrock's: everything goes through @aws-sdk/client-bedrock-runtime,
 // and the outputs are read back from S3 (fauxqs) where Bedrock writes them, so what passes here is

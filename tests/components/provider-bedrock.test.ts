@@ -27,7 +27,7 @@ import { LUMA_RAY2_SIZES } from "#local/providers/bedrock/index";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { rejectionOf } from "../support/errors";
 import { untilStatus } from "../support/providers";
-import { firstFrameTop } from "../support/frames";
+import { firstFrameTop } from "../support/images";
 
 /** The adapter's "credential": the region the operator runs Bedrock in, Ray2's only one. */
 const REGION = "us-west-2";

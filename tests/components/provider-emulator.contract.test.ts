@@ -20,6 +20,7 @@ import { runFfmpeg } from "#core/media/ffmpeg";
 import { probe } from "#local/ffprobe";
 import { createProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
+import { solidPng } from "../support/images";
 
 // The emulator's contract is OpenAI's: every endpoint is driven through the official SDK, so what
 // passes here is what the real adapter can rely on.
@@ -120,11 +121,6 @@ const isWebp = (bytes: Buffer) =>
   bytes.subarray(0, 4).toString("latin1") === "RIFF" &&
   bytes.subarray(8, 12).toString("latin1") === "WEBP";
 
-const solidPng = (width: number, height: number, background: string) =>
-  sharp({ create: { width, height, channels: 3, background } })
-    .png()
-    .toBuffer();
-
 /** The webhook delivered for a video, once it has arrived. */
 const deliveryFor = (videoId: string) =>
   waitFor(() => deliveries.find((d) => JSON.parse(d.body).data?.id === videoId), {
@@ -209,7 +205,7 @@ describe("provider emulator videos, through the OpenAI SDK", () => {
       // Characters that would break an ffmpeg filtergraph: the prompt must reach drawtext intact.
       prompt: "the same street: at night, [rain]; 100% 'wet' \\ %{pts}",
       size: "720x1280",
-      input_reference: await toFile(await solidPng(720, 1280, "#d01010"), "ref.png", {
+      input_reference: await toFile(await solidPng("720x1280", "#d01010"), "ref.png", {
         type: "image/png",
       }),
     });
@@ -219,7 +215,7 @@ describe("provider emulator videos, through the OpenAI SDK", () => {
       client.videos.create({
         prompt: "wrong size",
         size: "720x1280",
-        input_reference: await toFile(await solidPng(1280, 720, "#d01010"), "ref.png", {
+        input_reference: await toFile(await solidPng("1280x720", "#d01010"), "ref.png", {
           type: "image/png",
         }),
       }),
@@ -229,7 +225,7 @@ describe("provider emulator videos, through the OpenAI SDK", () => {
     expect((wrongSize as BadRequestError).message).toContain("1280x720");
 
     // `{image_url}` with a data: URL is the other way to pass one.
-    const dataUrl = `data:image/png;base64,${(await solidPng(1280, 720, "#1010d0")).toString("base64")}`;
+    const dataUrl = `data:image/png;base64,${(await solidPng("1280x720", "#1010d0")).toString("base64")}`;
     const byUrl = await client.videos.create({
       prompt: "from a data URL",
       size: "1280x720",

@@ -12,7 +12,7 @@ import { falBaseUrlMiddleware, falUrlUnder } from "#core/providers/fal";
 import { FAL_VIDEO_ENDPOINTS } from "#local/providers/fal/index";
 import { createProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
-import { firstFrameTop } from "../support/frames";
+import { firstFrameTop, solidPng } from "../support/images";
 
 // The fal emulator's contract is fal's: everything goes through the official client, pointed at
 // the emulator by the same middleware Takes' adapter uses, so what passes here is what the
@@ -82,11 +82,6 @@ async function untilCompleted(endpoint: string, requestId: string): Promise<Queu
   );
   return seen;
 }
-
-const solidPng = (width: number, height: number, background: string) =>
-  sharp({ create: { width, height, channels: 3, background } })
-    .png()
-    .toBuffer();
 
 const dataUri = (png: Buffer) => `data:image/png;base64,${png.toString("base64")}`;
 
@@ -247,7 +242,7 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
 
   it("uploads a Blob input through fal storage and opens on it, cover-fitted", async () => {
     // A 4:3 red image: "auto" makes the clip 16:9 and the red is cropped to fill it.
-    const red = await solidPng(640, 480, "#d01010");
+    const red = await solidPng("640x480", "#d01010");
     const result = await fal.subscribe("fal-ai/veo3.1/image-to-video", {
       input: {
         prompt: "the red wall comes alive",
@@ -274,8 +269,8 @@ describe("fal emulator: the queue, through @fal-ai/client", () => {
     const submitted = await fal.queue.submit("fal-ai/veo3.1/fast/first-last-frame-to-video", {
       input: {
         prompt: "from blue to green",
-        first_frame_url: dataUri(await solidPng(360, 640, "#1010d0")),
-        last_frame_url: dataUri(await solidPng(360, 640, "#10d010")),
+        first_frame_url: dataUri(await solidPng("360x640", "#1010d0")),
+        last_frame_url: dataUri(await solidPng("360x640", "#10d010")),
         duration: "4s",
       },
     });

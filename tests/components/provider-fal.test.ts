@@ -6,7 +6,6 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ContentExpired,
@@ -20,6 +19,7 @@ import { takesRejection } from "../support/errors";
 import { rejectionOf } from "../support/errors";
 import { downloadedVideo, untilStatus } from "../support/providers";
 import { waitFor } from "../support/wait";
+import { solidPng } from "../support/images";
 
 const KEY = "0b5f3c2e-1a2b-4c3d-8e9f-0123456789ab:0123456789abcdef0123456789abcdef";
 const LONG_SECONDS = 15;
@@ -65,13 +65,6 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   sound: false,
   ...overrides,
 });
-
-const solidPng = (size: string, colour: string) => {
-  const [width = 0, height = 0] = size.split("x").map(Number);
-  return sharp({ create: { width, height, channels: 3, background: colour } })
-    .png()
-    .toBuffer();
-};
 
 describe("fal adapter", () => {
   it("declares Veo 3.1 and Kling v3 in Takes' terms, without progress reports", () => {

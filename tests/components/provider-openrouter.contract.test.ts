@@ -25,7 +25,7 @@ import { OPENROUTER_VIDEO_MODELS } from "#local/providers/openrouter/index";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { rejectionOf } from "../support/errors";
 import { waitFor } from "../support/wait";
-import { firstFrameTop } from "../support/frames";
+import { firstFrameTop, solidPngDataUri } from "../support/images";
 
 // The emulator's contract is OpenRouter's: every call goes through the official SDK, so what
 // passes here is what the OpenRouter adapter can rely on.
@@ -108,13 +108,6 @@ async function download(client: OpenRouter, jobId: string) {
   await writeFile(file, Buffer.from(await new Response(stream).arrayBuffer()));
   return file;
 }
-
-const solidDataUrl = async (width: number, height: number, background: string) =>
-  `data:image/png;base64,${(
-    await sharp({ create: { width, height, channels: 3, background } })
-      .png()
-      .toBuffer()
-  ).toString("base64")}`;
 
 async function expectVideo(file: string, width: number, height: number, seconds: number) {
   const info = await probe(file);
@@ -278,9 +271,9 @@ describe("OpenRouter emulator, through @openrouter/sdk", () => {
   });
 
   it("opens image to video on the first frame (Kling Pro) and takes first and last frames (Veo 3.1 Fast)", async () => {
-    const red = await solidDataUrl(640, 480, "#d01010");
-    const blue = await solidDataUrl(1280, 720, "#1010d0");
-    const green = await solidDataUrl(1280, 720, "#10d010");
+    const red = await solidPngDataUri("640x480", "#d01010");
+    const blue = await solidPngDataUri("1280x720", "#1010d0");
+    const green = await solidPngDataUri("1280x720", "#10d010");
     const [firstOnly, firstAndLast] = await Promise.all([
       client.videoGeneration.generate({
         videoGenerationRequest: {
@@ -422,7 +415,7 @@ describe("OpenRouter emulator, through @openrouter/sdk", () => {
         videoGenerationRequest: { ...base, model: "minimax/hailuo-2.3", generateAudio: true },
       }),
     ).toBe("generate_audio is not supported by minimax/hailuo-2.3.");
-    const frame = await solidDataUrl(64, 64, "#808080");
+    const frame = await solidPngDataUri("64x64", "#808080");
     expect(
       await refusal({
         videoGenerationRequest: {

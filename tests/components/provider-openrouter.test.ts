@@ -31,7 +31,7 @@ import snapshot from "../../core/providers/openrouter-models.json";
 import { rejectionOf, takesRejection } from "../support/errors";
 import { downloadedVideo, untilStatus } from "../support/providers";
 import { waitFor } from "../support/wait";
-import { firstFrameTop } from "../support/frames";
+import { firstFrameTop, solidPng } from "../support/images";
 
 /** The snapshot's listing, read as the SDK reads OpenRouter's answer. */
 const listed = VideoModelsListResponse$inboundSchema.parse(snapshot.listing).data;
@@ -92,13 +92,6 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   sound: false,
   ...overrides,
 });
-
-const solidPng = (size: string, colour: string) => {
-  const [width = 0, height = 0] = size.split("x").map(Number);
-  return sharp({ create: { width, height, channels: 3, background: colour } })
-    .png()
-    .toBuffer();
-};
 
 /** A job made and run to completion: the ref the adapter is asked about. */
 async function completedJob(overrides: Partial<CreateVideoRequest> = {}) {

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { probe } from "#local/ffprobe";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { waitFor } from "../support/wait";
-import { firstFrameTop } from "../support/frames";
+import { firstFrameTop, solidPngDataUri } from "../support/images";
 
 // The emulator's contract is Runway's: every endpoint is driven through the official SDK, so what
 // passes here is what the Runway adapter can rely on.
@@ -72,13 +72,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-const solidDataUri = async (width: number, height: number, background: string) =>
-  `data:image/png;base64,${(
-    await sharp({ create: { width, height, channels: 3, background } })
-      .png()
-      .toBuffer()
-  ).toString("base64")}`;
-
 /** Downloads an output URL (no key: it is a CDN link) into the work folder; returns the file. */
 async function download(url: string, name: string) {
   const response = await fetch(url);
@@ -104,9 +97,9 @@ describe("Runway emulator, through @runwayml/sdk", () => {
   });
 
   it("generates text and image to video as the SDK's README does, waiting with waitForTaskOutput", async () => {
-    const red = await solidDataUri(640, 480, "#d01010");
-    const blue = await solidDataUri(1280, 720, "#1010d0");
-    const green = await solidDataUri(1280, 720, "#10d010");
+    const red = await solidPngDataUri("640x480", "#d01010");
+    const blue = await solidPngDataUri("1280x720", "#1010d0");
+    const green = await solidPngDataUri("1280x720", "#10d010");
     const text = client.textToVideo.create({
       model: "gen4.5",
       promptText: "a red kite over the dunes at dusk",
@@ -393,7 +386,7 @@ describe("Runway emulator, through @runwayml/sdk", () => {
         }),
       ),
     ).toContain("the emulator only takes data:image/...;base64 URIs");
-    const frame = await solidDataUri(64, 64, "#808080");
+    const frame = await solidPngDataUri("64x64", "#808080");
     expect(
       await refusal(
         client.imageToVideo.create({
@@ -486,7 +479,7 @@ describe("Runway emulator text to image, through @runwayml/sdk", () => {
 
   it("makes a gen4_image PNG of exactly the ratio's size, on expiring, re-minted output URLs", async () => {
     const own = clientOf(emulator);
-    const reference = await solidDataUri(320, 240, "#d01010");
+    const reference = await solidPngDataUri("320x240", "#d01010");
     const landscape = own.textToImage.create({
       model: "gen4_image",
       promptText: "a lighthouse at dawn, seen from the cliffs",
@@ -579,7 +572,7 @@ describe("Runway emulator text to image, through @runwayml/sdk", () => {
     expect(
       await refusal({ ...base, referenceImages: [{ uri: "https://example.com/cat.png" }] }),
     ).toContain("the emulator only takes data:image/...;base64 URIs");
-    const frame = await solidDataUri(64, 64, "#808080");
+    const frame = await solidPngDataUri("64x64", "#808080");
     expect(await refusal({ ...base, referenceImages: [{ uri: frame, tag: "a-b" }] })).toContain(
       "Invalid referenceImages tag 'a-b'",
     );

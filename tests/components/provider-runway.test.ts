@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ProviderRateLimited,
@@ -17,6 +16,7 @@ import { runwayProvider as runway } from "#core/providers/runway";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { rejectionOf } from "../support/errors";
 import { downloadedVideo, untilStatus } from "../support/providers";
+import { solidPng } from "../support/images";
 
 /** Clips of this many seconds take long enough to watch them run and cancel them. */
 const LONG_SECONDS = 10;
@@ -51,13 +51,6 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   sound: false,
   ...overrides,
 });
-
-const solid = (size: string, colour: string) => {
-  const [width = 0, height = 0] = size.split("x").map(Number);
-  return sharp({ create: { width, height, channels: 3, background: colour } })
-    .png()
-    .toBuffer();
-};
 
 describe("Runway adapter", () => {
   it("declares its models in Takes' terms", () => {
@@ -100,8 +93,8 @@ describe("Runway adapter", () => {
         seconds: 4,
         size,
         sound: true,
-        firstFrame: { bytes: await solid(size, "#c0392b"), contentType: "image/png" },
-        lastFrame: { bytes: await solid(size, "#2980b9"), contentType: "image/png" },
+        firstFrame: { bytes: await solidPng(size, "#c0392b"), contentType: "image/png" },
+        lastFrame: { bytes: await solidPng(size, "#2980b9"), contentType: "image/png" },
       }),
     );
     // Veo with sound: 40 credits a second.
