@@ -3,20 +3,13 @@ import { resolveCredential, verifyBroughtKey } from "$core/credentials";
 import { keyedProviders } from "$core/providers";
 import { TakesError } from "$core/errors";
 import { sealSession, SESSION_COOKIE, SESSION_SECONDS } from "$core/session";
+import { safeNextPath } from "$lib/server/next-path";
 import type { Actions, PageServerLoad } from "./$types";
 
-/** Only a path on this site: never another origin ("//evil.example", "https://…"). */
-function safeNext(value: string | null): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
-    return "/";
-  }
-  return value;
-}
-
 export const load: PageServerLoad = ({ locals, url }) => {
-  if (locals.caller) redirect(303, safeNext(url.searchParams.get("next")));
+  if (locals.caller) redirect(303, safeNextPath(url.searchParams.get("next")));
   return {
-    next: safeNext(url.searchParams.get("next")),
+    next: safeNextPath(url.searchParams.get("next")),
     providers: keyedProviders().map(({ name, label }) => ({ name, label })),
   };
 };
@@ -29,7 +22,7 @@ export const actions: Actions = {
     const provider = String(form.get("provider") ?? "");
     const named = keyedProviders().some((candidate) => candidate.name === provider);
     const credential = named && key ? `${provider}:${key}` : key;
-    const next = safeNext(String(form.get("next") ?? ""));
+    const next = safeNextPath(String(form.get("next") ?? ""));
     if (!credential) {
       return fail(400, { error: "Paste your provider key or access code." });
     }
