@@ -1,6 +1,7 @@
 /**
  * The arrows of the code base, checked in CI (`npm run lint`): functions → core, site → core,
- * local → functions/core; nothing in core knows HTTP or Lambda; core/media is a leaf; no cycles.
+ * local → functions/core; nothing in core knows HTTP or Lambda; core/media is a leaf; no cycles;
+ * the schemas load light.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
@@ -32,6 +33,17 @@ module.exports = {
       severity: "error",
       from: { path: "^core/media/" },
       to: { path: "^core/(?!media/|errors\\.ts|aws\\.ts)" },
+    },
+    {
+      name: "schemas-stay-light",
+      comment:
+        "The request and response schemas (which the CLI, MCP server and OpenAPI document load) and the job's shape reach no provider SDK, AWS client or storage.",
+      severity: "error",
+      from: { path: "^core/(requests|responses)\\.ts$|^core/jobs/(model|state)\\.ts$" },
+      to: {
+        path: "^core/(providers/(?!contract\\.ts)|aws\\.ts|dynamo\\.ts|jobs/repository\\.ts|media/(?!layout\\.ts))|node_modules/(@aws-sdk|@openrouter|@runwayml|@fal-ai|openai|sharp)/",
+        dependencyTypesNot: ["type-only"],
+      },
     },
     {
       name: "functions-stay-thin",

@@ -4,31 +4,11 @@
  */
 import { providersFor, type ResolvedCredential } from "./credentials";
 import { askProvider, getProvider } from "./providers";
-import type { ModelPrice, VideoModel } from "./providers/contract";
+import type { VideoModel } from "./providers/contract";
+import type { ProviderCatalog, PublicModel, PublicProvider } from "./responses";
 
-export interface PublicModel {
-  id: string;
-  label: string;
-  seconds: number[];
-  sizes: string[];
-  images: { firstFrame: boolean; lastFrame: boolean };
-  sound: VideoModel["sound"];
-  remix: boolean;
-  /** USD per second of output by size and sound, where the provider publishes a price. */
-  price: ModelPrice | null;
-  /** Seconds a clip of each length usually takes to generate, as declared. */
-  typicalSeconds: Record<number, number>;
-}
-
-export interface PublicProvider {
-  name: string;
-  label: string;
-  /** False where the provider reports no progress: the job's progress is Takes' estimate. */
-  reportsProgress: boolean;
-  models: PublicModel[];
-  /** The caller's own account with the provider, for a brought key the provider can describe. */
-  account?: { balance?: string };
-}
+/** As GET /api/providers shows them (their schemas are in core/responses.ts). */
+export type { PublicModel, PublicProvider };
 
 const publicModel = (model: VideoModel): PublicModel => ({
   id: model.id,
@@ -62,7 +42,7 @@ export const providerCatalog = (caller: ResolvedCredential): PublicProvider[] =>
  */
 export async function providerCatalogWithAccounts(
   caller: ResolvedCredential,
-): Promise<{ providers: PublicProvider[] }> {
+): Promise<ProviderCatalog> {
   const providers = await Promise.all(
     providerCatalog(caller).map(async (entry) => {
       const check = getProvider(entry.name).checkKey;

@@ -3,18 +3,7 @@ import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst";
 import { dynamoClient, s3Client, sqsClient } from "./aws";
-
-export interface Check {
-  ok: boolean;
-  /** Milliseconds the check took. */
-  ms: number;
-  error?: string;
-}
-
-export interface Health {
-  ok: boolean;
-  checks: Record<string, Check>;
-}
+import type { Health, HealthCheck as Check } from "./responses";
 
 const CHECK_TIMEOUT_MS = 3_000;
 

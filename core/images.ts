@@ -10,20 +10,12 @@ import { checkClipSettings, type ResolvedCredential } from "./credentials";
 import { toolFor, whileWaiting } from "./tools";
 import { checkRateLimit } from "./rate-limit";
 import { ImageRequest } from "./requests";
+import type { GeneratedImage } from "./responses";
 
 /**
  * Reference images made by an image model (core/tools.ts says whose), stored at exactly a video
  * size so a video can start from them (POST /api/videos with `referenceKey`).
  */
-
-export interface ReferenceImage {
-  /** Pass as `referenceKey` to POST /api/videos. */
-  key: string;
-  /** Short-lived. */
-  url: string;
-  width: number;
-  height: number;
-}
 
 /** The generated PNG, checked: a gateway may answer with another size or format than asked. */
 async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
@@ -52,7 +44,7 @@ async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
 /** A reference image from a prompt, stored in the caller's library at one of the video sizes. */
 export const createImage = fn(
   ImageRequest,
-  async (caller: ResolvedCredential, request): Promise<{ image: ReferenceImage }> => {
+  async (caller: ResolvedCredential, request): Promise<GeneratedImage> => {
     checkClipSettings(caller, { size: request.size });
     const { provider, credential, model } = toolFor(caller, "image");
     await checkRateLimit(caller.ownerId, "images");

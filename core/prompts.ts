@@ -5,6 +5,7 @@ import { checkClipSettings, type ResolvedCredential } from "./credentials";
 import { toolFor, whileWaiting } from "./tools";
 import { checkRateLimit } from "./rate-limit";
 import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
+import type { ImprovedPrompt } from "./responses";
 
 /**
  * Prompt improvement: a text model rewrites a rough idea into a production-ready video prompt,
@@ -13,12 +14,6 @@ import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
  * texts rather than asked of the model, so they are the same against a real model, a gateway or
  * the emulator, and never claim something the prompt does not contain.
  */
-
-export interface ImprovedPrompt {
-  prompt: string;
-  /** What the rewrite changed or added, in a few words each. */
-  notes: string[];
-}
 
 /** Aim well under the provider's limit: video models follow a focused prompt better. */
 const TARGET_LENGTH = "600 to 1,500";

@@ -5,8 +5,7 @@
  * Messages are written for the person who filled in the field; fn names the field beside them.
  */
 import { z } from "zod";
-import { isJobId } from "./jobs/model";
-import { MAX_PAGE_SIZE } from "./jobs/repository";
+import { isJobId, MAX_PAGE_SIZE } from "./jobs/model";
 import { JOB_STATUSES } from "./jobs/state";
 
 /** Prompts past this length are refused, as the provider would refuse them. */
@@ -39,7 +38,8 @@ const wholeNumber = (digits: number, message: string) =>
 /** A job id: 400 `invalid_id` for anything that cannot be one. */
 export const VideoId = z
   .string({ error: "That is not a video id." })
-  .refine(isJobId, { message: "That is not a video id.", params: { code: "invalid_id" } });
+  .refine(isJobId, { message: "That is not a video id.", params: { code: "invalid_id" } })
+  .meta({ description: "A video's id (a ULID)." });
 
 export const Model = z.string({ error: "Choose a model." }).min(1, "Choose a model.").max(100);
 
@@ -61,22 +61,26 @@ export const VideoRequest = z.object({
   model: Model,
   seconds: Seconds,
   size: Size,
-  /** Which provider runs it; by default the first of the caller's that offers the model. */
   provider: z
     .string({ error: "Choose a provider." })
     .min(1, "Choose a provider.")
     .max(50)
-    .optional(),
-  /** For models whose sound is optional: on by default (it may cost more). */
-  sound: Flag.optional(),
-  /**
-   * A reference image already in the caller's library, instead of an uploaded one, as the clip's
-   * first frame: a generated image (POST /api/images), an earlier upload, or a job's frame (see
-   * frameReferenceKey).
-   */
-  referenceKey: ImageKey.optional(),
-  /** An image from the caller's library the clip ends on, for models that take a last frame. */
-  lastFrameKey: ImageKey.optional(),
+    .optional()
+    .meta({
+      description: "Which provider runs it; by default the first of the caller's with the model.",
+    }),
+  sound: Flag.optional().meta({
+    description: "For models whose sound is optional: on by default (it may cost more).",
+  }),
+  // A job's frame as a key: see frameReferenceKey.
+  referenceKey: ImageKey.optional().meta({
+    description:
+      "A reference image already in the caller's library, instead of an uploaded one, as the " +
+      "clip's first frame: a generated image (POST /api/images), an earlier upload, or a frame.",
+  }),
+  lastFrameKey: ImageKey.optional().meta({
+    description: "An image from the caller's library the clip ends on, for models that take one.",
+  }),
 });
 export type VideoRequest = z.output<typeof VideoRequest>;
 
@@ -128,11 +132,13 @@ const shareExpiry =
   `A link lasts from ${MIN_SHARE_SECONDS} s (1 hour) to ${MAX_SHARE_SECONDS} s (30 days), ` +
   "in whole seconds.";
 
+const DIGITS = /^\d{1,9}$/;
+
 /** Seconds as a JSON number or, from a form, a string of digits; anything else is no expiry. */
 const toSeconds = (value: unknown) =>
   typeof value === "number"
     ? value
-    : typeof value === "string" && /^\d{1,9}$/.test(value)
+    : typeof value === "string" && DIGITS.test(value)
       ? Number(value)
       : NaN;
 
@@ -141,6 +147,16 @@ export const ShareRequest = z.object({
   id: VideoId,
   expiresIn: z
     .unknown()
+    // Any value reaches the refinement, for its message; the document says what passes it.
+    .meta({
+      description: shareExpiry,
+      override: {
+        anyOf: [
+          { type: "integer", minimum: MIN_SHARE_SECONDS, maximum: MAX_SHARE_SECONDS },
+          { type: "string", pattern: DIGITS.source },
+        ],
+      },
+    })
     .transform(toSeconds)
     .refine(
       (seconds) =>
@@ -150,4 +166,7 @@ export const ShareRequest = z.object({
 });
 
 /** DELETE /api/videos/{id}/shares/{token}. */
-export const RevokeShareRequest = z.object({ id: z.string(), token: z.string() });
+export const RevokeShareRequest = z.object({
+  id: z.string().meta({ description: "The video's id." }),
+  token: z.string().meta({ description: "The link's token: /s/{token}." }),
+});

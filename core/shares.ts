@@ -20,6 +20,7 @@ import { isJobId, type Job } from "./jobs/model";
 import { getJob } from "./jobs/repository";
 import { MEDIA_URL_SECONDS, presignGet } from "./media/storage";
 import { MAX_SHARE_SECONDS, RevokeShareRequest, ShareRequest, VideoRef } from "./requests";
+import type { PublicShare } from "./responses";
 import { ownJob } from "./videos";
 
 /** 16 random bytes in base64url: 22 characters, no padding. */
@@ -59,15 +60,8 @@ export interface Share {
   ttl: number;
 }
 
-/** A share as its owner sees it (the API adds the link's URL). */
-export interface PublicShare {
-  token: string;
-  createdAt: string;
-  expiresAt: string;
-  views: number;
-  revoked: boolean;
-  expired: boolean;
-}
+/** A share as its owner sees it (its schema is in core/responses.ts). */
+export type { PublicShare };
 
 /** What a visitor of a share link gets: the video's public facts and URLs of a few minutes. */
 export interface SharedVideo {

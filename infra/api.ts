@@ -26,6 +26,9 @@ api.route(
   ]),
 );
 
+// The API described in OpenAPI 3.1, for anyone: it links nothing, as it reads nothing.
+api.route("GET /api/openapi.json", httpHandler("functions/http/openapi.handler", []));
+
 // Every video route resolves the caller (access codes are looked up by an HMAC under the server
 // secret) and reads the library; those that reach a provider also get the OpenAI-compatible URL
 // and the operator's keys (an access code runs on them; which providers are offered depends on

@@ -1,13 +1,12 @@
 import { monotonicFactory } from "ulid";
-import { estimateCostUsd } from "../providers";
+import { z } from "zod";
 import type { ProviderCost } from "../providers/contract";
 import type { MediaObject, MediaVariant } from "../media/layout";
 import type { ActiveStatus, JobStatus } from "./state";
 
-export interface JobError {
-  code: string;
-  message: string;
-}
+/** Why a job failed or expired: a code for programs and a message for people. */
+export const JobError = z.object({ code: z.string(), message: z.string() });
+export type JobError = z.output<typeof JobError>;
 
 /** What is stored for a job, by variant (the bucket layout is core/media/layout.ts). */
 export type JobMedia = Partial<Record<MediaVariant, MediaObject>>;
@@ -111,6 +110,7 @@ export type NewJob = Pick<
   | "sealedCredential"
   | "quotaReservation"
   | "providerCost"
+  | "estimatedCostUsd"
 > & {
   /** Given when the id had to be known before the job is recorded (the provider's token). */
   id?: string;
@@ -127,6 +127,9 @@ export const newJobId = (now = Date.now()) => monotonicId(now);
 const JOB_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const isJobId = (value: string) => JOB_ID.test(value);
 
+/** The most jobs one page of a library listing holds. */
+export const MAX_PAGE_SIZE = 100;
+
 export const ownerStatusOf = (owner: string, status: JobStatus) => `${owner}#${status}`;
 
 export function newJob(input: NewJob, now = new Date()): Job {
@@ -142,7 +145,6 @@ export function newJob(input: NewJob, now = new Date()): Job {
     pollCount: 0,
     pollShard: ACTIVE_POLL_SHARD,
     ownerStatus: ownerStatusOf(input.owner, status),
-    estimatedCostUsd: estimateCostUsd(input),
     consecutiveErrors: 0,
   };
 }

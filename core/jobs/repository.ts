@@ -14,6 +14,7 @@ import {
 import { badRequest } from "../errors";
 import {
   ACTIVE_POLL_SHARD,
+  MAX_PAGE_SIZE,
   isJobId,
   newJob,
   ownerStatusOf,
@@ -94,7 +95,6 @@ const ACTIVE_ONLY_FIELDS = [
 ];
 
 /** Most jobs one page of a listing holds. */
-export const MAX_PAGE_SIZE = 100;
 
 /** What a use case decides about a new job; the owner, key and first poll come from the caller. */
 export type NewJobFields = Omit<NewJob, "owner" | "sealedCredential" | "nextPollAt">;

@@ -3,7 +3,7 @@ import sharp from "sharp";
 import { badRequest, TakesError } from "../errors";
 
 /** The formats a reference image may come in. */
-const ACCEPTED_FORMATS = new Set(["png", "jpeg", "webp"]);
+export const ACCEPTED_FORMATS = new Set(["png", "jpeg", "webp"]);
 
 /**
  * A reference image must stay well inside API Gateway's 10 MB and Lambda's 6 MB request limits once

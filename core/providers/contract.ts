@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { TakesError } from "../errors";
 
 /**
@@ -11,16 +12,30 @@ import { TakesError } from "../errors";
 export type ProviderVariant = "video" | "thumbnail" | "spritesheet";
 
 /**
- * A list price per second of output: the first rule whose sizes and sound match applies (a rule
- * that names neither applies to everything). `source` and `checked` say where the figure comes
- * from and when it was read, so a stale price is easy to spot.
+ * A model's list price, as declared and as GET /api/providers shows it; `source` and `checked`
+ * make a stale price easy to spot.
  */
-export interface ModelPrice {
-  perSecond: readonly { usd: number; sizes?: readonly string[]; sound?: boolean }[];
-  source: string;
-  /** The day the figure was read: YYYY-MM-DD. */
-  checked: string;
-}
+export const ModelPrice = z
+  .object({
+    perSecond: z
+      .array(
+        z.object({
+          usd: z.number(),
+          sizes: z.array(z.string()).readonly().optional(),
+          sound: z.boolean().optional(),
+        }),
+      )
+      .readonly(),
+    source: z.string(),
+    checked: z.iso.date().meta({ description: "The day the figure was read." }),
+  })
+  .meta({
+    id: "ModelPrice",
+    description:
+      "USD per second of output: the first rule whose sizes and sound match applies " +
+      "(a rule that names neither applies to everything); where the figure comes from, and when.",
+  });
+export type ModelPrice = z.output<typeof ModelPrice>;
 
 /** A price per second that differs only by sound: a rule for each. */
 export const pricedBySound = (usd: { silent: number; sound: number }) => [
@@ -29,12 +44,17 @@ export const pricedBySound = (usd: { silent: number; sound: number }) => [
 ];
 
 /** The images a model can start from or steer towards. */
-export interface ImageInputs {
-  /** A reference image as the clip's first frame. */
-  firstFrame: boolean;
-  /** An image the clip ends on (with or without a first frame). */
-  lastFrame: boolean;
-}
+export const ImageInputs = z.object({
+  firstFrame: z.boolean().meta({ description: "A reference image as the clip's first frame." }),
+  lastFrame: z
+    .boolean()
+    .meta({ description: "An image the clip ends on (with or without a first frame)." }),
+});
+export type ImageInputs = z.output<typeof ImageInputs>;
+
+export const SoundSupport = z.enum(["always", "optional", "never"]).meta({
+  description: "Whether the clips have a soundtrack: always, never, or as the request asks.",
+});
 
 /** One model as a provider offers it through Takes. */
 export interface VideoModel {
@@ -48,7 +68,7 @@ export interface VideoModel {
   sizes: readonly string[];
   images: ImageInputs;
   /** Whether the clip has a soundtrack: always, never, or as the request asks (it may cost more). */
-  sound: "always" | "optional" | "never";
+  sound: z.output<typeof SoundSupport>;
   /** Whether a finished take can be remixed with a new prompt on the provider. */
   remix: boolean;
   /** Undefined where the provider publishes no price for it. */

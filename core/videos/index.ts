@@ -30,6 +30,7 @@ import { firstPollDelaySeconds } from "../pipeline/schedule";
 import {
   askProvider,
   checkCapabilities,
+  estimateCostUsd,
   findModel,
   getModel,
   getProvider,
@@ -47,6 +48,7 @@ import {
   VideoRequest,
   type Frame,
 } from "../requests";
+import type { VideoPage } from "../responses";
 import { publicJob, type PublicJob } from "./view";
 
 /**
@@ -64,6 +66,7 @@ async function recordNewJob(caller: ResolvedCredential, fields: NewJobFields): P
   const delaySeconds = firstPollDelaySeconds(fields);
   const job = await createJob({
     ...fields,
+    estimatedCostUsd: estimateCostUsd(fields),
     owner: caller.ownerId,
     sealedCredential: caller.sealed,
     nextPollAt: Date.now() + delaySeconds * 1000,
@@ -184,10 +187,13 @@ export const getVideo = fn(VideoRef, async (caller: ResolvedCredential, { id }) 
   publicJob(await ownJob(caller, id)),
 );
 
-export const listVideos = fn(ListRequest, async (caller: ResolvedCredential, request) => {
-  const page = await listJobs(caller.ownerId, request);
-  return { jobs: await Promise.all(page.jobs.map(publicJob)), nextCursor: page.nextCursor };
-});
+export const listVideos = fn(
+  ListRequest,
+  async (caller: ResolvedCredential, request): Promise<VideoPage> => {
+    const page = await listJobs(caller.ownerId, request);
+    return { jobs: await Promise.all(page.jobs.map(publicJob)), nextCursor: page.nextCursor };
+  },
+);
 
 /** The videos made from the caller's video `id` (remixes, continuations), newest first. */
 export const listChildVideos = fn(VideoRef, async (caller: ResolvedCredential, { id }) => {

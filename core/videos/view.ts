@@ -1,47 +1,12 @@
-import type { Job, JobError } from "../jobs/model";
-import { isActive, type JobStatus } from "../jobs/state";
+import type { Job } from "../jobs/model";
+import { isActive } from "../jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "../media/layout";
 import { presignGet } from "../media/storage";
 import { expectedGenerationSeconds, listProviders } from "../providers";
+import type { PublicJob, PublicMedia } from "../responses";
 
-export interface PublicMedia {
-  url: string;
-  contentType: string;
-  bytes: number;
-}
-
-/** A job as the HTTP API and the site show it: no owner, keys, credentials or bookkeeping. */
-export interface PublicJob {
-  id: string;
-  status: JobStatus;
-  /** 0-100: as the provider reports it, or estimated from elapsed time where it reports none. */
-  progress: number;
-  /** True when `progress` is Takes' estimate (the provider reports no progress). */
-  progressEstimated: boolean;
-  /** Where the job waits in the provider's queue, when the provider says. */
-  queuePosition: number | null;
-  prompt: string;
-  model: string;
-  seconds: number;
-  size: string;
-  provider: string;
-  /** Whether the clip was asked to have sound; null where the model decides. */
-  sound: boolean | null;
-  parentId: string | null;
-  createdAt: string;
-  /** When the take landed in Takes' bucket and became playable. */
-  completedAt: string | null;
-  error: JobError | null;
-  cost: {
-    /** At the model's list price, for the length, size and sound asked. */
-    estimatedUsd: number | null;
-    /** What the provider says it charged, once the job is done. */
-    actualUsd: number | null;
-    /** In the provider's own unit, where it bills in one: its estimate, then its actual. */
-    credits: number | null;
-  };
-  media: Record<MediaVariant, PublicMedia | null>;
-}
+/** The API's job (its schema is in core/responses.ts), where the site and the use cases look. */
+export type { PublicJob, PublicMedia };
 
 /** An estimate never reaches 100 before the provider says the job is done. */
 const MAX_ESTIMATED_PROGRESS = 95;

@@ -1,4 +1,5 @@
 import { log } from "#core/log";
+import type { WebhookReceipt } from "#core/responses";
 import { acceptProviderWebhook } from "#core/webhooks";
 import { pathParameter, rawBody } from "./request";
 import { httpHandler, json } from "./respond";
@@ -9,5 +10,5 @@ export const handler = httpHandler(async (event) => {
   const delivery = { body: rawBody(event), headers: event.headers };
   const { polledJobId } = await acceptProviderWebhook(provider, delivery);
   log.info("webhook", { provider, polledJobId });
-  return json(202, { received: true });
+  return json(202, { received: true } satisfies WebhookReceipt);
 });

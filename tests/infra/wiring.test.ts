@@ -26,6 +26,7 @@ const startsJob = [...withProvider, "PollQueue", "Limits", "Api", "OpenRouterWeb
 
 const expectedLinks: Record<string, string[]> = {
   ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
+  ApiGetOpenapiJson: [],
   Site: [...startsJob, "Shares"],
   ApiGetProviders: ["Codes", "ServerSecret", ...operatorKeys],
   ApiPostVideos: startsJob,

@@ -24,7 +24,7 @@ const job = (overrides: Partial<Job> = {}): Job => ({
 });
 
 describe("newJob", () => {
-  it("starts queued, active, empty and priced", () => {
+  it("starts queued, active and empty", () => {
     const fresh = job();
     expect(isJobId(fresh.id)).toBe(true);
     expect(fresh).toMatchObject({
@@ -37,7 +37,6 @@ describe("newJob", () => {
       pollShard: "active",
       nextPollAt: created.getTime() + 5_000,
       ownerStatus: `${owner}#queued`,
-      estimatedCostUsd: 0.8,
       consecutiveErrors: 0,
     });
   });
@@ -78,7 +77,7 @@ describe("media keys", () => {
 
 describe("toPublicJob", () => {
   it("shows a fresh job with nulls, never internals", () => {
-    const fresh = job({ sealedCredential: "v1.secret" });
+    const fresh = job({ sealedCredential: "v1.secret", estimatedCostUsd: 0.8 });
     const shown = toPublicJob(fresh, {});
     expect(shown).toEqual({
       id: fresh.id,

@@ -1,3 +1,4 @@
+import type { CreatedShare } from "#core/responses";
 import { createShare } from "#core/shares";
 import { authenticate, jsonBody, pathParameter, unchecked } from "../request";
 import { httpHandler, json } from "../respond";
@@ -8,5 +9,5 @@ export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
   const body = jsonBody(event);
   const share = await createShare(caller, unchecked({ ...body, id: pathParameter(event, "id") }));
-  return json(201, { share: withUrl(event, share) });
+  return json(201, { share: withUrl(event, share) } satisfies CreatedShare);
 });

@@ -1,3 +1,4 @@
+import type { ShareList } from "#core/responses";
 import { listShares } from "#core/shares";
 import { authenticate, pathParameter } from "../request";
 import { httpHandler, json } from "../respond";
@@ -7,5 +8,5 @@ import { withUrl } from "./url";
 export const handler = httpHandler(async (event) => {
   const caller = await authenticate(event);
   const shares = await listShares(caller, { id: pathParameter(event, "id") });
-  return json(200, { shares: shares.map((share) => withUrl(event, share)) });
+  return json(200, { shares: shares.map((share) => withUrl(event, share)) } satisfies ShareList);
 });

@@ -1,3 +1,4 @@
+import type { ShareLink } from "#core/responses";
 import { shareUrl, type PublicShare } from "#core/shares";
 import { requestOrigin } from "../headers";
 import type { HttpEvent } from "../respond";
@@ -10,7 +11,7 @@ import type { HttpEvent } from "../respond";
  * only shape the link handed back to the caller who sent them. Without a plausible host the URL is
  * relative.
  */
-export function withUrl(event: HttpEvent, share: PublicShare) {
+export function withUrl(event: HttpEvent, share: PublicShare): ShareLink {
   const origin = requestOrigin({
     host: event.headers.host,
     forwardedHost: event.headers["x-forwarded-host"],

@@ -1,10 +1,34 @@
+import { z } from "zod";
+import type { ZodOpenApiMediaTypeObject } from "zod-openapi";
 import { badRequest } from "#core/errors";
+import { ACCEPTED_FORMATS, MAX_REFERENCE_BYTES } from "#core/media/fit";
+import { VideoRequest } from "#core/requests";
 import { createVideo, type ImageUploads } from "#core/videos/index";
 import { authenticate, formBody, isMultipart, jsonBody, unchecked } from "../request";
 import { httpHandler, json, type HttpEvent } from "../respond";
 
 /** The multipart file fields: the image the clip starts from, and the one it ends on. */
 const IMAGE_FIELDS = { input_reference: "firstFrame", last_frame: "lastFrame" } as const;
+
+const imageFile = (description: string) =>
+  z.file().max(MAX_REFERENCE_BYTES).optional().meta({ description });
+
+/**
+ * The multipart create, for the OpenAPI document: the JSON create's fields as text, plus the image
+ * files, each cover-fitted to `size`.
+ */
+export const multipartCreate: ZodOpenApiMediaTypeObject = {
+  schema: VideoRequest.extend({
+    input_reference: imageFile("The image the clip starts from (its first frame)."),
+    last_frame: imageFile("The image the clip ends on, for models that take a last frame."),
+  } satisfies Record<keyof typeof IMAGE_FIELDS, z.ZodType>),
+  encoding: Object.fromEntries(
+    Object.keys(IMAGE_FIELDS).map((name) => [
+      name,
+      { contentType: [...ACCEPTED_FORMATS].map((format) => `image/${format}`).join(", ") },
+    ]),
+  ),
+};
 
 /** The fields of a multipart create, and its image files. */
 async function multipartRequest(event: HttpEvent) {

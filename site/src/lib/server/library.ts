@@ -2,7 +2,7 @@ import { error } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
 import type { PublicJob } from "$core/videos/view";
-import { MAX_PAGE_SIZE } from "$core/jobs/repository";
+import { MAX_PAGE_SIZE } from "$core/jobs/model";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "$core/jobs/state";
 import { getVideo, listVideos } from "$core/videos";
 
