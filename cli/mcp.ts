@@ -1,0 +1,276 @@
+/**
+ * `takes mcp`: Takes' tools for an MCP client (an agent, an IDE) over stdio, on the official SDK.
+ * Tool inputs are the API's own request schemas (core/requests.ts), so a client learns the same
+ * fields and limits the API checks; every call goes through the HTTP API, and an API error comes
+ * back as a tool error carrying the API's message. stdout carries the protocol and nothing else.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import {
+  FrameRequest,
+  ImproveRequest,
+  ListRequest,
+  MAX_SHARE_SECONDS,
+  MIN_SHARE_SECONDS,
+  RemixRequest,
+  VideoRef,
+  VideoRequest,
+} from "../core/requests";
+import type { Job, TakesClient } from "./client";
+import { CliError } from "./errors";
+import { continueVideo, createVideo, jobFailure, saveMedia, waitForJob } from "./videos";
+
+const DEFAULT_WAIT_SECONDS = 50;
+const MAX_WAIT_SECONDS = 600;
+const WEEK_SECONDS = 7 * 24 * 60 * 60;
+
+const settings = VideoRequest.pick({ model: true, seconds: true, size: true }).partial();
+
+const CreateInput = VideoRequest.extend({
+  prompt: VideoRequest.shape.prompt.describe(
+    "What the video shows: subject, action, camera, mood.",
+  ),
+  model: settings.shape.model.describe(
+    "A model id from list_providers; by default the first model of the first provider you can use.",
+  ),
+  seconds: settings.shape.seconds.describe("The length; by default the model's shortest."),
+  size: settings.shape.size.describe(
+    "WIDTHxHEIGHT, one of the model's sizes; by default its first.",
+  ),
+  imagePath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A local PNG, JPEG or WebP file the clip starts from (instead of referenceKey)."),
+});
+
+const WaitInput = VideoRef.extend({
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_WAIT_SECONDS)
+    .default(DEFAULT_WAIT_SECONDS)
+    .describe("How long to wait at most; the video keeps going after that."),
+});
+
+const ContinueInput = RemixRequest.extend(settings.shape);
+
+const ShareInput = VideoRef.extend({
+  expiresIn: z
+    .number()
+    .int()
+    .min(MIN_SHARE_SECONDS)
+    .max(MAX_SHARE_SECONDS)
+    .default(WEEK_SECONDS)
+    .describe("Seconds until the link stops working: an hour to 30 days."),
+});
+
+const DownloadInput = VideoRef.extend({
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Where to save it; by default <id>.mp4 (or <id>-<frame>.png) in the working folder."),
+  frame: FrameRequest.shape.frame.optional().describe("Save this frame instead of the video."),
+});
+
+const asResult = (result: object, note?: string): CallToolResult => ({
+  content: [
+    { type: "text", text: JSON.stringify(result, null, 2) },
+    ...(note ? [{ type: "text" as const, text: note }] : []),
+  ],
+  structuredContent: result as Record<string, unknown>,
+});
+
+const asError = (message: string): CallToolResult => ({
+  content: [{ type: "text", text: message }],
+  isError: true,
+});
+
+/** A tool's answer; an API or CLI error becomes a tool error with its message. */
+async function answer(work: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CliError) return asError(`${error.message} (${error.code})`);
+    throw error;
+  }
+}
+
+/** A tool that answers with the API's result (or the CLI's, for a download). */
+const tool = (work: () => Promise<object>) => answer(async () => asResult(await work()));
+
+function takesMcpServer(client: TakesClient, version: string): McpServer {
+  const server = new McpServer({ name: "takes", version });
+  const readOnly = { readOnlyHint: true, openWorldHint: true };
+
+  server.registerTool(
+    "list_providers",
+    {
+      description:
+        "The video providers and models your credential can use: each model's lengths (seconds), " +
+        "sizes, image inputs, sound and list price per second.",
+      annotations: readOnly,
+    },
+    () => tool(() => client.providers()),
+  );
+
+  server.registerTool(
+    "create_video",
+    {
+      description:
+        "Start generating a video from a prompt. Returns the job at once (status queued); " +
+        "wait_for_video follows it to the end. It costs the model's price per second.",
+      inputSchema: CreateInput,
+      annotations: { openWorldHint: true },
+    },
+    ({ imagePath, ...request }) =>
+      tool(() => createVideo(client, { ...request, image: imagePath })),
+  );
+
+  server.registerTool(
+    "get_video",
+    {
+      description:
+        "One video job: status, progress, settings, cost, error, media URLs (5 minutes).",
+      inputSchema: VideoRef,
+      annotations: readOnly,
+    },
+    ({ id }) => tool(() => client.getVideo(id)),
+  );
+
+  server.registerTool(
+    "wait_for_video",
+    {
+      description:
+        "Wait until a video job completes, fails or expires, for up to timeoutSeconds; reports " +
+        "progress notifications when asked to. A job still running at the end is returned as it is.",
+      inputSchema: WaitInput,
+      annotations: readOnly,
+    },
+    ({ id, timeoutSeconds }, extra) =>
+      answer(async () => {
+        const token = extra._meta?.progressToken;
+        let reported = -1;
+        // Only readings that are waited on are notified, never the one the result carries: sent
+        // just before the result, the SDK's client would handle it after (notifications a tick
+        // later than responses) and report an unknown token. Progress must only increase.
+        const onProgress = async (job: Job) => {
+          if (token === undefined || job.progress <= reported) return;
+          reported = job.progress;
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: {
+              progressToken: token,
+              progress: job.progress,
+              total: 100,
+              message: job.status,
+            },
+          });
+        };
+        const job = await waitForJob(client, id, {
+          onProgress,
+          timeoutMs: timeoutSeconds * 1000,
+          signal: extra.signal,
+        });
+        const failure = jobFailure(job);
+        if (failure) return { ...asResult(job, failure.message), isError: true };
+        if (job.status === "completed") return asResult(job);
+        return asResult(
+          job,
+          `Still ${job.status} after ${timeoutSeconds} s: wait again to follow it.`,
+        );
+      }),
+  );
+
+  server.registerTool(
+    "list_videos",
+    {
+      description: "Your video jobs, newest first, a page at a time (pass nextCursor as cursor).",
+      inputSchema: ListRequest,
+      annotations: readOnly,
+    },
+    (query) => tool(() => client.listVideos(query)),
+  );
+
+  server.registerTool(
+    "remix_video",
+    {
+      description:
+        "Start a new video from a completed one with a new prompt, on the same settings.",
+      inputSchema: RemixRequest,
+      annotations: { openWorldHint: true },
+    },
+    ({ id, prompt }) => tool(() => client.remixVideo(id, prompt)),
+  );
+
+  server.registerTool(
+    "continue_video",
+    {
+      description:
+        "Start a new video from a completed one's last frame, with a prompt for what happens " +
+        "next; its provider, model, length and size unless given.",
+      inputSchema: ContinueInput,
+      annotations: { openWorldHint: true },
+    },
+    ({ id, ...options }) => tool(() => continueVideo(client, id, options)),
+  );
+
+  server.registerTool(
+    "improve_prompt",
+    {
+      description:
+        "Rewrite a rough idea into a production-ready video prompt with a text model; returns " +
+        "{prompt, notes}.",
+      inputSchema: ImproveRequest,
+      annotations: readOnly,
+    },
+    (request) => tool(() => client.improvePrompt(request)),
+  );
+
+  server.registerTool(
+    "share_video",
+    {
+      description: "A link anyone can watch a completed video at, until it expires.",
+      inputSchema: ShareInput,
+      annotations: { openWorldHint: true },
+    },
+    ({ id, expiresIn }) => tool(() => client.shareVideo(id, expiresIn)),
+  );
+
+  server.registerTool(
+    "download_video",
+    {
+      description:
+        "Save a completed video (or its first or last frame) to a local file; returns its path.",
+      inputSchema: DownloadInput,
+      annotations: { openWorldHint: true },
+    },
+    ({ id, path, frame }) => tool(() => saveMedia(client, id, { file: path, frame })),
+  );
+
+  server.registerTool(
+    "delete_video",
+    {
+      description:
+        "Delete a video job, its stored media and the provider's copy. Cannot be undone.",
+      inputSchema: VideoRef,
+      annotations: { destructiveHint: true, openWorldHint: true },
+    },
+    ({ id }) =>
+      tool(async () => {
+        await client.deleteVideo(id);
+        return { id, deleted: true };
+      }),
+  );
+
+  return server;
+}
+
+/** Serves until the client closes stdin. */
+export async function serveMcp(client: TakesClient, version: string) {
+  await takesMcpServer(client, version).connect(new StdioServerTransport());
+}
