@@ -69,6 +69,10 @@ export const PublicJob = z
       .nullable()
       .meta({ description: "When the take landed in Takes' bucket and became playable." }),
     error: JobError.nullable(),
+    framesError: JobError.nullable().meta({
+      description:
+        "Why a completed video has no first or last frame (its file could not be read); null otherwise.",
+    }),
     cost: z.object({
       estimatedUsd: z.number().nullable().meta({
         description: "At the model's list price, for the length, size and sound asked.",

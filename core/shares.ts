@@ -18,7 +18,8 @@ import { notFound, TakesError } from "./errors";
 import { fn } from "./fn";
 import { isJobId, type Job } from "./jobs/model";
 import { getJob } from "./jobs/repository";
-import { MEDIA_URL_SECONDS, presignGet } from "./media/storage";
+import { sharedKey, type MediaVariant } from "./media/layout";
+import { ensureCopy, MEDIA_URL_SECONDS, presignGet } from "./media/storage";
 import { MAX_SHARE_SECONDS, RevokeShareRequest, ShareRequest, VideoRef } from "./requests";
 import type { PublicShare } from "./responses";
 import { ownJob } from "./videos";
@@ -176,6 +177,17 @@ export const revokeShare = fn(
 );
 
 /**
+ * A presigned URL of the share's copy of a stored variant, made on first view: the job's own key
+ * names its owner, and one person's links must not be traceable to each other.
+ */
+async function sharedUrl(job: Job, variant: MediaVariant): Promise<string> {
+  const stored = job.media[variant]!;
+  const key = sharedKey(job.id, variant);
+  await ensureCopy(stored.key, key, stored.contentType);
+  return presignGet(key, MEDIA_URL_SECONDS);
+}
+
+/**
  * Counts one view of a working link and returns what the visitor may see, with freshly presigned
  * URLs of a few minutes. The count and the checks are one conditional write, so concurrent views
  * all count and none counts on a revoked or expired link. 410 for a revoked or expired link (or
@@ -203,10 +215,11 @@ export async function viewShare(token: string, now = Date.now()): Promise<Shared
   // The video was deleted since (or is somehow another's): the link no longer leads anywhere.
   if (!job || job.owner !== share.owner || !isShareable(job)) throw shareGone();
   const video = job.media.video!;
-  const poster = job.media.thumbnail ?? job.media.firstFrame;
+  const posterVariant = job.media.thumbnail ? "thumbnail" : "firstFrame";
+  const poster = job.media[posterVariant];
   const [videoUrl, posterUrl] = await Promise.all([
-    presignGet(video.key, MEDIA_URL_SECONDS),
-    poster ? presignGet(poster.key, MEDIA_URL_SECONDS) : undefined,
+    sharedUrl(job, "video"),
+    poster ? sharedUrl(job, posterVariant) : undefined,
   ]);
   return {
     prompt: job.prompt,

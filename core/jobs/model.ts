@@ -73,6 +73,8 @@ export interface Job {
   /** When the provider stops serving the finished files: the copy must happen before. */
   providerExpiresAt?: string;
   media: JobMedia;
+  /** Why the stored video has no frames: it could not be read (damaged, or too slow to decode). */
+  framesError?: JobError;
   pollCount: number;
   /** Ms epoch of the next poll (while copying: when the copy lease runs out). Only while active. */
   nextPollAt?: number;

@@ -26,6 +26,7 @@ import {
   type QuotaReservation,
 } from "./model";
 import { isActive, statusesAllowedBefore, type JobStatus } from "./state";
+import { withoutSecrets } from "../redact";
 
 /**
  * The Jobs table. Every state change is one conditional write whose condition comes from the state
@@ -392,7 +393,11 @@ export async function endJob(
 ): Promise<Job | undefined> {
   const allowed = movingTo(status);
   const ending: JobUpdate = {
-    set: { ...statusFields(job, status), error },
+    // A failure's reason may quote the provider, and the provider what it was sent.
+    set: {
+      ...statusFields(job, status),
+      error: { ...error, message: withoutSecrets(error.message) },
+    },
     remove: ACTIVE_ONLY_FIELDS,
     ...allowed,
   };
@@ -421,6 +426,15 @@ export function recordMedia(ref: JobRef, media: JobMedia): Promise<Job | undefin
   if (Object.keys(media).length === 0) throw new Error("recordMedia needs at least one entry");
   return updateJob(ref, {
     set: mediaFields(media),
+    condition: "attribute_exists(#id)",
+    values: {},
+  });
+}
+
+/** Records why a stored video's frames cannot be made; undefined when the job is gone. */
+export function recordFramesError(ref: JobRef, error: JobError): Promise<Job | undefined> {
+  return updateJob(ref, {
+    set: { framesError: error },
     condition: "attribute_exists(#id)",
     values: {},
   });

@@ -18,6 +18,21 @@ export interface RunOptions {
 /** How much of stderr an error message keeps: ffmpeg's last lines say what went wrong. */
 const STDERR_TAIL_CHARS = 2_000;
 
+/**
+ * The binary ran and could not read its input, or not within its time limit: the file is damaged
+ * (or hostile), and running it again will not change that. A binary that failed to start is not
+ * this: that is the machine's fault, worth retrying.
+ */
+export class MediaUnreadable extends Error {
+  override readonly name = "MediaUnreadable";
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+  }
+}
+
 function packagedBinary(packageName: string, binary: string): string {
   const packageJson = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
   return join(dirname(packageJson), binary);
@@ -61,9 +76,13 @@ export function runBinary(
       signal?.removeEventListener("abort", kill);
       const name = binary.split("/").pop();
       if (code === 0) return resolve(Buffer.concat(stdout));
-      if (timedOut) return reject(new Error(`${name} timed out after ${timeoutMs} ms`));
+      if (timedOut) {
+        return reject(new MediaUnreadable(`${name} timed out after ${timeoutMs} ms`, true));
+      }
       if (signal?.aborted) return reject(signal.reason ?? new Error(`${name} aborted`));
-      reject(new Error(`${name} exited with ${code ?? killedBy}: ${stderr.trim()}`));
+      reject(
+        new MediaUnreadable(`${name} exited with ${code ?? killedBy}: ${stderr.trim()}`, false),
+      );
     });
   });
 }

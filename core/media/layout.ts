@@ -6,6 +6,8 @@
  *   references/{owner}/{ulid}.png        uploaded or generated reference images
  *   incoming/{jobId}/…                   what a provider writes into the bucket itself (Bedrock),
  *                                        until Takes adopts it into the job's folder
+ *   shared/{jobId}/video.mp4 | …         copies a share link plays, named without the owner, so
+ *                                        a visitor cannot tie one person's shares together
  *
  * One folder per job, so deleting a job deletes one prefix. Owner ids are base64url HMACs and ids
  * ULIDs: no key needs escaping, and the patterns below admit no "..", other prefix or other file.
@@ -63,6 +65,15 @@ export const mediaKey = (job: JobFolderRef, variant: MediaVariant) =>
 
 /** Where a provider that writes into Takes' bucket (Bedrock) puts a job's output. */
 export const incomingFolder = (jobId: string) => `${INCOMING_PREFIX}${jobId}/`;
+
+const SHARED_PREFIX = "shared/";
+
+/** `shared/{jobId}/`: the copies of a job's media that its share links play. */
+export const sharedFolder = (jobId: string) => `${SHARED_PREFIX}${jobId}/`;
+
+/** Where a share link's copy of a job's stored `variant` lives. */
+export const sharedKey = (jobId: string, variant: MediaVariant) =>
+  `${sharedFolder(jobId)}${MEDIA_FILES[variant].file}`;
 
 /** Where a new reference image of `owner` is stored; `id` is a fresh ULID. */
 export const referenceKey = (owner: string, id: string) => `${REFERENCES_PREFIX}${owner}/${id}.png`;

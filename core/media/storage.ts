@@ -78,22 +78,27 @@ export async function deletePrefix(prefix: string) {
   } while (token);
 }
 
+/** Copies an object to `key` server-side (S3 copies up to 5 GB without a byte through Takes). */
+function copyObject(sourceKey: string, key: string, contentType: string) {
+  return s3Client().send(
+    new CopyObjectCommand({
+      Bucket: bucket(),
+      Key: key,
+      CopySource: `${bucket()}/${sourceKey.split("/").map(encodeURIComponent).join("/")}`,
+      ContentType: contentType,
+      MetadataDirective: "REPLACE",
+    }),
+  );
+}
+
 /**
- * Moves an object a provider wrote into the bucket to `key`, server-side: S3 copies it (up to
- * 5 GB, far above any video) without a byte passing through Takes, then the original is deleted.
- * Returns its size. The copy is whole or absent, as an upload is, and a repeated move finds it done.
+ * Moves an object a provider wrote into the bucket to `key`, server-side, then deletes the
+ * original. Returns its size. The copy is whole or absent, as an upload is, and a repeated move
+ * finds it done.
  */
 export async function adoptObject(sourceKey: string, key: string, contentType: string) {
   try {
-    await s3Client().send(
-      new CopyObjectCommand({
-        Bucket: bucket(),
-        Key: key,
-        CopySource: `${bucket()}/${sourceKey.split("/").map(encodeURIComponent).join("/")}`,
-        ContentType: contentType,
-        MetadataDirective: "REPLACE",
-      }),
-    );
+    await copyObject(sourceKey, key, contentType);
   } catch (error) {
     // A retry after a crash between the delete below and recording the copy: already moved.
     if (!(error instanceof NoSuchKey && (await mediaExists(key)))) throw error;
@@ -103,6 +108,11 @@ export async function adoptObject(sourceKey: string, key: string, contentType: s
   );
   await s3Client().send(new DeleteObjectCommand({ Bucket: bucket(), Key: sourceKey }));
   return ContentLength ?? 0;
+}
+
+/** Makes sure a copy of `sourceKey` is at `key` (copied server-side once; kept after). */
+export async function ensureCopy(sourceKey: string, key: string, contentType: string) {
+  if (!(await mediaExists(key))) await copyObject(sourceKey, key, contentType);
 }
 
 /** Whether an object exists at `key`. */

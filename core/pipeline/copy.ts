@@ -10,7 +10,14 @@ import type { Job, JobMedia } from "../jobs/model";
 import { log } from "../log";
 import { MEDIA_FILES, mediaKey } from "../media/layout";
 import { adoptObject, streamToBucket } from "../media/storage";
-import { ProviderFailure, type ProviderVariant, type VideoProvider } from "../providers/contract";
+import { IMAGE_SIGNATURE_BYTES, imageTypeOf, peek } from "../media/image-type";
+import {
+  ContentNotAvailable,
+  ProviderFailure,
+  type DownloadedContent,
+  type ProviderVariant,
+  type VideoProvider,
+} from "../providers/contract";
 import { afterFailure, afterLostWrite, type FailureOutcome } from "./failures";
 
 /** A job being worked on, with its provider and the key that acts for its owner, resolved once. */
@@ -31,11 +38,23 @@ const OPTIONAL_VARIANTS: readonly ProviderVariant[] = ["thumbnail", "spritesheet
 
 export type CopyOutcome = "copied" | FailureOutcome;
 
-/** The provider's content type when it is of the expected kind, else the variant's own. */
-function storedContentType(variant: ProviderVariant, offered: string): string {
-  const expected = MEDIA_FILES[variant].contentType;
-  const kind = (type: string) => type.split("/")[0];
-  return kind(offered) === kind(expected) ? offered.split(";")[0]!.trim() : expected;
+/**
+ * The content as Takes stores it, with a type Takes chose, never the provider's: the video is
+ * an MP4 by the bucket's layout, and an image is what its first bytes say it is. An image that is
+ * none Takes stores (an SVG, say) is not copied; frame extraction makes one instead.
+ */
+async function typed(
+  variant: ProviderVariant,
+  content: DownloadedContent,
+): Promise<DownloadedContent> {
+  if (variant === "video") return { ...content, contentType: MEDIA_FILES.video.contentType };
+  const { head, body } = await peek(content.body, IMAGE_SIGNATURE_BYTES);
+  const contentType = imageTypeOf(head);
+  if (!contentType) {
+    await body.cancel();
+    throw new ContentNotAvailable(`The provider's ${variant} is not an image Takes stores.`);
+  }
+  return { ...content, body, contentType };
 }
 
 async function copyVariant(
@@ -44,9 +63,9 @@ async function copyVariant(
   signal: AbortSignal,
 ) {
   signal.throwIfAborted();
-  const content = await provider.download(credential, job, variant);
+  const content = await typed(variant, await provider.download(credential, job, variant));
   const key = mediaKey(job, variant);
-  const contentType = storedContentType(variant, content.contentType);
+  const { contentType } = content;
   const bytes = await streamToBucket(key, content, contentType, signal);
   return { key, contentType, bytes };
 }

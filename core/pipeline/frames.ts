@@ -6,8 +6,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getJob, recordMedia } from "../jobs/repository";
-import type { Job, JobMedia } from "../jobs/model";
+import { getJob, recordFramesError, recordMedia } from "../jobs/repository";
+import type { Job, JobError, JobMedia } from "../jobs/model";
+import { log } from "../log";
+import { MediaUnreadable } from "../media/ffmpeg";
 import { makeFrame, type FrameVariant } from "../media/frames";
 import { jobFolder, MEDIA_FILES, mediaKey, parseVideoKey } from "../media/layout";
 import { deletePrefix, downloadMedia, mediaExists, putMedia } from "../media/storage";
@@ -24,12 +26,24 @@ async function variantsToMake(job: Job): Promise<FrameVariant[]> {
   return made;
 }
 
+/** What the person reads when their video's frames cannot be made. */
+export function unreadableVideoError(error: MediaUnreadable): JobError {
+  return {
+    code: "frames_unavailable",
+    message: error.timedOut
+      ? "Takes could not read this video in time to make its frames; the video itself is kept."
+      : "This video's file is damaged, so Takes could not make its frames; the video itself is kept.",
+  };
+}
+
 export type FramesOutcome =
   /** Not a job's video key. */
   | "ignored"
   /** The job is gone; nothing to do. */
   | "missing"
   | "extracted"
+  /** ffmpeg could not read the video: the job records why, and retrying would not help. */
+  | "unreadable"
   /** The job was deleted while its frames were made; they were deleted too. */
   | "deleted";
 
@@ -58,6 +72,11 @@ export async function extractFrames(videoKey: string): Promise<FramesOutcome> {
     if (await recordMedia(job, media)) return "extracted";
     await deletePrefix(jobFolder(job));
     return "deleted";
+  } catch (error) {
+    if (!(error instanceof MediaUnreadable)) throw error;
+    log.warn("video unreadable", { jobId: job.id, error });
+    // Frames made before ffmpeg gave up stay: a first frame is still worth continuing from.
+    return (await recordFramesError(job, unreadableVideoError(error))) ? "unreadable" : "missing";
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -17,9 +17,11 @@ import { ProviderFailure, type NormalisedStatus } from "../providers/contract";
 import { copyFinishedVideo, type CopyOutcome, type JobContext } from "./copy";
 import {
   afterFailure,
+  afterLostWrite,
   CONTENT_EXPIRED,
   expireJob,
   failJob,
+  GIVE_UP_AFTER_MS,
   providerCopyLapsed,
   type FailureOutcome,
 } from "./failures";
@@ -43,7 +45,7 @@ const PROVIDER_GAVE_NO_REASON: JobError = {
 
 export const DEAD_LETTER_ERROR: JobError = {
   code: "processing_failed",
-  message: "Takes could not process this job after repeated attempts.",
+  message: "Takes could not process this job after retrying for 24 hours.",
 };
 
 export type PollOutcome =
@@ -155,12 +157,42 @@ async function claimAndCopy(
 }
 
 /**
- * A poll message that kept failing reached the dead-letter queue: the job fails with a reason the
- * person can read, rather than staying "in progress" for ever. A missing or ended job is left be.
+ * A poll message that kept failing reached the dead-letter queue. What failed was Takes (a bug, or
+ * DynamoDB or SQS), not necessarily the job: the provider is asked again, and the job fails only
+ * when the provider says it failed or when it has run out of retries. Otherwise it is scheduled
+ * again, backing off, so a finished video is still copied. A missing or ended job is left be.
  */
-export async function failAfterDeadLetter(jobId: string): Promise<void> {
+export async function recheckAfterDeadLetter(
+  jobId: string,
+  now = Date.now(),
+): Promise<"missing" | "ended" | FailureOutcome> {
   const job = await getJob(jobId);
-  if (!job || isTerminal(job.status)) return;
-  await failJob(job, DEAD_LETTER_ERROR);
-  log.error("job failed after its poll was dead-lettered", { jobId });
+  if (!job) return "missing";
+  if (isTerminal(job.status)) return "ended";
+  if (now - Date.parse(job.createdAt) >= GIVE_UP_AFTER_MS) {
+    if (!(await failJob(job, DEAD_LETTER_ERROR))) return afterLostWrite(job);
+    log.error("job failed after its poll was dead-lettered", { jobId });
+    return "failed";
+  }
+  if (job.status === "copying") {
+    // The copier's lease ends at nextPollAt; the poll then takes the copy over if it died.
+    const delaySeconds = Math.max(1, ((job.nextPollAt ?? now) - now) / 1000);
+    await enqueuePoll(job.id, delaySeconds, job.nextPollAt);
+    return "retrying";
+  }
+  let reported: NormalisedStatus | undefined;
+  try {
+    reported = await getProvider(job.provider).getStatus(credentialForJob(job), job);
+  } catch (error) {
+    if (error instanceof ProviderFailure) return afterFailure(job, error, now);
+    log.warn("dead-letter recheck could not ask the provider", { jobId, error: error as Error });
+  }
+  if (reported?.status === "failed") {
+    if (!(await failJob(job, reported.error ?? PROVIDER_GAVE_NO_REASON))) {
+      return afterLostWrite(job);
+    }
+    return "failed";
+  }
+  // Running or finished at the provider: the next poll, backing off, carries it on.
+  return afterFailure(job, new Error("the job's poll was dead-lettered"), now);
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TakesError } from "../errors";
+import { withoutSecrets } from "../redact";
 
 /**
  * What every video provider adapter implements. Nothing outside core/providers/ may know which
@@ -230,8 +231,15 @@ export interface VideoProvider {
   acceptWebhook?(delivery: WebhookDelivery, now: number): Promise<string | undefined>;
 }
 
-/** Base of the typed failures adapters throw; anything else escaping an adapter is a bug. */
-export abstract class ProviderFailure extends Error {}
+/**
+ * Base of the typed failures adapters throw; anything else escaping an adapter is a bug. The
+ * message may quote the provider, which may quote what it was sent: keys are taken out here.
+ */
+export abstract class ProviderFailure extends Error {
+  constructor(message?: string) {
+    super(message === undefined ? undefined : withoutSecrets(message));
+  }
+}
 
 /** Too many requests: try again after `retryAfterMs`. */
 export class ProviderRateLimited extends ProviderFailure {

@@ -266,6 +266,9 @@ async function ownFrame(
 ): Promise<MediaObject> {
   const job = await ownJob(caller, id);
   const stored = job.media[frame === "first" ? "firstFrame" : "lastFrame"];
+  if (!stored && job.framesError) {
+    throw new TakesError(409, job.framesError.code, job.framesError.message);
+  }
   if (!stored) {
     throw new TakesError(
       409,

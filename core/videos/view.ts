@@ -63,6 +63,7 @@ export function toPublicJob(
     createdAt: job.createdAt,
     completedAt: job.copiedAt ?? null,
     error: job.error,
+    framesError: job.framesError ?? null,
     cost: {
       estimatedUsd: job.estimatedCostUsd ?? null,
       actualUsd: providerCost?.final ? providerCost.usd : null,

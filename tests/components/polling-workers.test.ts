@@ -64,6 +64,14 @@ async function queuedPolls(): Promise<PollMessage[]> {
   }
 }
 
+/** Polls enqueued with a delay, not yet receivable (fauxqs's inspection API shows them). */
+async function delayedPolls(): Promise<PollMessage[]> {
+  const queue = pollQueueUrl.split("/").pop()!;
+  const response = await fetch(`${aws.awsUrl}/_fauxqs/queues/${queue}`);
+  const { messages } = (await response.json()) as { messages: { delayed: { body: string }[] } };
+  return messages.delayed.map((message) => parsePollMessage(message.body)!);
+}
+
 const HOUR = 3_600_000;
 
 function webhookEvent(body: string, headers: Record<string, string>, provider = "openai") {
@@ -194,13 +202,16 @@ describe("sweeper", () => {
 });
 
 describe("poll dead letters", () => {
-  it("fail the job with a clear reason, leave ended or missing jobs alone, and never throw", async () => {
-    const stuck = await createJob(newJobInput());
+  it("re-check the job: one Takes cannot poll yet is rescheduled, not failed; ended or missing jobs are left alone; nothing throws", async () => {
+    // The provider URL points at a closed port: the re-check finds the provider unreachable, which
+    // says nothing about the video.
+    const healthy = await createJob(newJobInput());
     const ended = await createJob(newJobInput());
     await failJob(ended, { code: "provider_moderation", message: "Blocked by moderation." });
+    const before = Date.now();
     const reply = await handlers.deadLetters(
       sqsEvent(
-        JSON.stringify({ jobId: stuck.id }),
+        JSON.stringify({ jobId: healthy.id }),
         JSON.stringify({ jobId: ended.id }),
         JSON.stringify({ jobId: "01JD0000000000000000000000" }),
         JSON.stringify({ jobId: "not-a-job-id" }),
@@ -208,14 +219,35 @@ describe("poll dead letters", () => {
       ),
     );
     expect(reply).toEqual({ batchItemFailures: [] });
-    expect(await getJob(stuck.id)).toMatchObject({
+    const rescheduled = await getJob(healthy.id);
+    expect(rescheduled).toMatchObject({ status: "queued", error: null, consecutiveErrors: 1 });
+    expect(rescheduled!.nextPollAt).toBeGreaterThan(before);
+    expect(await delayedPolls()).toEqual([
+      { jobId: healthy.id, scheduledFor: rescheduled!.nextPollAt },
+    ]);
+    expect((await getJob(ended.id))?.error?.code).toBe("provider_moderation");
+  });
+
+  it("fail a job that has run out of retries, with a clear reason", async () => {
+    const old = await createJob(newJobInput(), new Date(Date.now() - 25 * HOUR));
+    const reply = await handlers.deadLetters(sqsEvent(JSON.stringify({ jobId: old.id })));
+    expect(reply).toEqual({ batchItemFailures: [] });
+    expect(await getJob(old.id)).toMatchObject({
       status: "failed",
       error: {
         code: "processing_failed",
-        message: "Takes could not process this job after repeated attempts.",
+        message: "Takes could not process this job after retrying for 24 hours.",
       },
     });
-    expect((await getJob(ended.id))?.error?.code).toBe("provider_moderation");
+    expect([...(await queuedPolls()), ...(await delayedPolls())]).toEqual([]);
+  });
+
+  it("leave a copy in progress to its copier, with a poll for when its lease ends", async () => {
+    const job = await createJob(newJobInput());
+    const claim = await claimCopy(job, { leaseMs: 60_000 });
+    await handlers.deadLetters(sqsEvent(JSON.stringify({ jobId: job.id })));
+    expect(await getJob(job.id)).toMatchObject({ status: "copying", copyLease: claim!.lease });
+    expect(await delayedPolls()).toEqual([{ jobId: job.id, scheduledFor: claim!.lease.until }]);
   });
 });
 

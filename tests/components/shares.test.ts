@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { dynamoClient } from "#core/aws";
 import type { ResolvedCredential } from "#core/credentials";
 import { newJob, type Job } from "#core/jobs/model";
-import { mediaKey } from "#core/media/layout";
+import { mediaKey, sharedKey } from "#core/media/layout";
+import { putMedia } from "#core/media/storage";
 import {
   createShare,
   isShareToken,
@@ -49,6 +51,9 @@ async function storedJob(
   if (status === "completed") {
     delete finished.pollShard;
     delete finished.nextPollAt;
+    for (const stored of Object.values(finished.media)) {
+      await putMedia(stored.key, randomBytes(stored.bytes), stored.contentType);
+    }
   }
   await dynamoClient().send(new PutCommand({ TableName: "Jobs", Item: finished }));
   return finished;
@@ -148,10 +153,14 @@ describe("shares", () => {
       video: { contentType: "video/mp4" },
       poster: { contentType: "image/webp" },
     });
+    // The share's own copies, named without the owner, play the job's media.
     const videoUrl = new URL(viewed.video.url);
-    expect(videoUrl.pathname).toContain(job.media.video!.key);
+    expect(videoUrl.pathname).toContain(sharedKey(job.id, "video"));
+    expect(videoUrl.pathname).not.toContain(caller.ownerId);
     expect(Number(videoUrl.searchParams.get("X-Amz-Expires"))).toBeLessThanOrEqual(600);
-    expect(new URL(viewed.poster!.url).pathname).toContain(job.media.thumbnail!.key);
+    expect(new URL(viewed.poster!.url).pathname).toContain(sharedKey(job.id, "thumbnail"));
+    const played = await fetch(videoUrl);
+    expect(Buffer.from(await played.arrayBuffer()).byteLength).toBe(job.media.video!.bytes);
     expect((await listShares(caller, { id: job.id }))[0]?.views).toBe(1);
   });
 

@@ -2,16 +2,19 @@
 // extraction, provider trouble (rate limits, outages, failures, expired links), duplicate polls,
 // the sweeper and the webhook fast path.
 import { createHmac, randomBytes } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import OpenAI from "openai";
 import sharp from "sharp";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { s3Client, sqsClient } from "#core/aws";
 import type { Job } from "#core/jobs/model";
+import type { PublicJob } from "#core/videos/view";
 import { jobFolder } from "#core/media/layout";
 import { createJob, getJob } from "#core/jobs/repository";
 import { enqueuePoll } from "#core/pipeline/queue";
@@ -140,6 +143,15 @@ async function pollOutcomes(jobId: string): Promise<string[]> {
   return polls.map((entry) => String(entry.outcome));
 }
 
+/** A poll message for the job, as SQS moves one that kept failing into the dead-letter queue. */
+const deadLetter = (jobId: string) =>
+  sqsClient().send(
+    new SendMessageCommand({
+      QueueUrl: resource("PollDeadLetters").url,
+      MessageBody: JSON.stringify({ jobId }),
+    }),
+  );
+
 // --- Webhooks ------------------------------------------------------------------------------------
 
 function signedWebhook(body: string, secret = resource("WebhookSecret").value!) {
@@ -245,6 +257,21 @@ describe("provider trouble", () => {
     expect(await objectsOf(job)).toEqual([]);
   });
 
+  it("a provider's failure reason that quotes a key is stored and shown without it", async () => {
+    const key = `sk-${randomBytes(24).toString("hex")}`;
+    const message = `Refused for the key ${key}.`;
+    await emulatorControl("faults", {
+      failNextJobs: { count: 1, code: "invalid_request", message },
+    });
+    const { id, credential } = await createThroughApi();
+    expect((await untilEnded(id)).error).toEqual({
+      code: "invalid_request",
+      message: "Refused for the key [redacted].",
+    });
+    const { body } = await api(`/api/videos/${id}`, { credential });
+    expect(JSON.stringify(body)).not.toContain(key);
+  });
+
   it("a job whose provider link expired before the copy ends expired, with nothing stored", async () => {
     const videoId = await finishedProviderVideo();
     await emulatorControl(`expire/${videoId}`);
@@ -253,6 +280,71 @@ describe("provider trouble", () => {
     const done = await untilEnded(job.id);
     expect(done).toMatchObject({ status: "expired", error: { code: "content_expired" } });
     expect(await objectsOf(job)).toEqual([]);
+  });
+});
+
+describe("damaged media", () => {
+  /** The frames worker's scratch folders in this machine's temporary folder. */
+  const framesScratch = async () =>
+    (await readdir(tmpdir())).filter((name) => name.startsWith("takes-frames-"));
+
+  it("a video ffmpeg cannot read stays playable, its frames marked unavailable with a reason, nothing left in /tmp", async () => {
+    const scratchBefore = await framesScratch();
+    await emulatorControl("faults", { damageNextJobs: { count: 1, damage: "corrupt-video" } });
+    const { id, credential } = await createThroughApi();
+    expect((await untilEnded(id)).status).toBe("completed");
+    const reason = await waitFor(async () => (await getJob(id))?.framesError, {
+      timeoutMs: 60_000,
+      what: "the frames worker to give up on the video",
+    });
+    expect(reason).toEqual({
+      code: "frames_unavailable",
+      message: expect.stringMatching(/damaged/),
+    });
+    const { body } = await api(`/api/videos/${id}`, { credential });
+    expect(body).toMatchObject({
+      framesError: reason,
+      media: { video: expect.anything(), firstFrame: null, lastFrame: null },
+    });
+    const frame = await api(`/api/videos/${id}/frames/last`, { credential });
+    expect(frame.status).toBe(409);
+    expect(frame.body).toEqual({ error: reason });
+    await waitFor(
+      async () => (await framesScratch()).every((name) => scratchBefore.includes(name)),
+      { timeoutMs: 10_000, what: "the frames worker to clear its scratch folder" },
+    );
+  });
+
+  it("a provider's SVG thumbnail is never stored: every object is typed from its bytes", async () => {
+    await emulatorControl("faults", { damageNextJobs: { count: 1, damage: "svg-images" } });
+    const { id, credential } = await createThroughApi();
+    expect((await untilEnded(id)).status).toBe("completed");
+    const job = await waitFor(
+      async () => {
+        const current = await getJob(id);
+        return current?.media.thumbnail && current.media.lastFrame ? current : undefined;
+      },
+      { timeoutMs: 60_000, what: "the frames worker's thumbnail and frames" },
+    );
+    const stored = await Promise.all(
+      (await objectsOf(job)).map(async (file) => {
+        const key = `${jobFolder(job)}${file}`;
+        const head = await s3Client().send(
+          new HeadObjectCommand({ Bucket: resource("Media").name, Key: key }),
+        );
+        return [file, head.ContentType];
+      }),
+    );
+    // The provider's SVGs were refused; the frames worker made the thumbnail and sprite sheet.
+    expect(Object.fromEntries(stored)).toEqual({
+      "video.mp4": "video/mp4",
+      "thumbnail.webp": "image/webp",
+      "spritesheet.webp": "image/webp",
+      "first.png": "image/png",
+      "last.png": "image/png",
+    });
+    const { body } = await api<PublicJob>(`/api/videos/${id}`, { credential });
+    expect((await imageAt(body.media.thumbnail!.url)).format).toBe("webp");
   });
 });
 
@@ -295,6 +387,28 @@ describe("healing and the fast path", () => {
     // No message is ever sent for this job: only the sweeper can bring it back.
     const done = await untilEnded(job.id);
     expect(done.status).toBe("completed");
+  });
+
+  it("a dead-lettered poll of a healthy job re-checks it with the provider, and the job completes", async () => {
+    const job = await jobFor(await finishedProviderVideo());
+    await deadLetter(job.id);
+    const done = await untilEnded(job.id);
+    expect(done).toMatchObject({ status: "completed", error: null });
+    expect(await objectsOf(job)).toContain("video.mp4");
+  });
+
+  it("a dead-lettered poll of a job the provider failed ends it failed, with the provider's reason", async () => {
+    const error = { code: "moderation_blocked", message: "The prompt was blocked by moderation." };
+    await emulatorControl("faults", { failNextJobs: { count: 1, ...error } });
+    const client = emulator();
+    const video = await client.videos.create({ model: "sora-2", prompt: "a kite", seconds: "4" });
+    await waitFor(async () => (await client.videos.retrieve(video.id)).status === "failed", {
+      timeoutMs: 30_000,
+      what: "the emulator to fail the video",
+    });
+    const job = await jobFor(video.id);
+    await deadLetter(job.id);
+    expect(await untilEnded(job.id)).toMatchObject({ status: "failed", error });
   });
 
   it("a bad webhook is refused and polls nothing; a good one polls the job at once", async () => {

@@ -95,6 +95,7 @@ describe("toPublicJob", () => {
       createdAt: "2026-11-20T10:00:00.000Z",
       completedAt: null,
       error: null,
+      framesError: null,
       cost: { estimatedUsd: 0.8, actualUsd: null, credits: null },
       media: { video: null, thumbnail: null, spritesheet: null, firstFrame: null, lastFrame: null },
     });

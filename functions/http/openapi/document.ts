@@ -287,7 +287,7 @@ const ROUTES: Record<string, Route> = {
     errors: {
       400: "That is not a video id, or the frame is not `first` or `last`.",
       404: "The caller has no video with that id.",
-      409: "The frame is not extracted yet, or the video never finished (`frame_not_ready`).",
+      409: "The frame is not extracted yet, or the video never finished (`frame_not_ready`), or its file could not be read (`frames_unavailable`).",
     },
   },
   "POST /api/videos/{id}/shares": {

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { badRequest, contentExpired, contentNotReady, videoNotFound } from "./errors";
-import type { FaultInjector, JobFailure } from "../shared/faults";
+import type { FaultInjector, JobFailure, OutputDamage } from "../shared/faults";
 import {
   Renderer,
   SPRITESHEET_FILE,
@@ -32,6 +32,23 @@ const CONTENT_FILES: Record<ContentVariant, { file: string; contentType: string 
   thumbnail: { file: THUMBNAIL_FILE, contentType: "image/webp" },
   spritesheet: { file: SPRITESHEET_FILE, contentType: "image/webp" },
 };
+
+/** A script-bearing SVG: what a hostile provider could serve as a "thumbnail". */
+const HOSTILE_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="36">' +
+  "<script>alert(document.cookie)</script></svg>";
+
+/** Overwrites a finished job's files with the damage a test asked for. */
+async function damageOutput(dir: string, damage: OutputDamage) {
+  if (damage === "corrupt-video") {
+    // Random bytes behind MP4's box header: a file that starts like a video and is not one.
+    const header = Buffer.from("0000001866747970", "hex");
+    await writeFile(join(dir, VIDEO_FILE), Buffer.concat([header, randomBytes(256 * 1024)]));
+    return;
+  }
+  for (const file of [THUMBNAIL_FILE, SPRITESHEET_FILE])
+    await writeFile(join(dir, file), HOSTILE_SVG);
+}
 
 /** The share of generationMs a job spends queued before it shows in_progress. */
 const QUEUED_SHARE = 0.1;
@@ -82,6 +99,8 @@ interface Job {
     { status: "completed"; completedAt: number } | { status: "failed"; error: JobFailure } | null;
   expiresAt: number | null;
   deleted: boolean;
+  /** Injected: the output this job finishes with is damaged (see FaultInjector). */
+  damage: OutputDamage | null;
 }
 
 export interface VideoStoreOptions {
@@ -130,6 +149,7 @@ export class VideoStore {
       outcome: null,
       expiresAt: null,
       deleted: false,
+      damage: this.options.faults.takeOutputDamage(),
     };
     this.jobs.set(id, job);
 
@@ -148,7 +168,10 @@ export class VideoStore {
         );
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void rendered.then((failure) => this.finish(job, failure));
+      void rendered.then(async (failure) => {
+        if (!failure && job.damage) await damageOutput(job.dir, job.damage);
+        this.finish(job, failure);
+      });
     }, job.generationMs);
     this.timers.add(timer);
     return this.toVideo(job);
@@ -209,7 +232,8 @@ export class VideoStore {
       throw contentExpired(id, job.expiresAt);
     }
     const { file, contentType } = CONTENT_FILES[variant];
-    return { path: join(job.dir, file), contentType };
+    const svg = job.damage === "svg-images" && variant !== "video";
+    return { path: join(job.dir, file), contentType: svg ? "image/svg+xml" : contentType };
   }
 
   /** Moves a video's expires_at into the past, whoever owns it (a test control). */

@@ -24,7 +24,19 @@ const faultsSchema = z.strictObject({
     .optional(),
   /** The next fetches of output links find them lapsed (a provider whose links expire). */
   lapseNextOutputs: z.strictObject({ count: z.number().int().min(0) }).optional(),
+  /**
+   * The next jobs to be created finish with damaged output: a video file that is not an MP4, or
+   * a thumbnail and sprite sheet that are SVG documents served as `image/svg+xml`.
+   */
+  damageNextJobs: z
+    .strictObject({
+      count: z.number().int().min(0),
+      damage: z.enum(["corrupt-video", "svg-images"]),
+    })
+    .optional(),
 });
+
+export type OutputDamage = "corrupt-video" | "svg-images";
 
 export type Faults = z.input<typeof faultsSchema>;
 
@@ -45,6 +57,8 @@ export class FaultInjector {
   private jobFailuresLeft = 0;
   private jobFailure = DEFAULT_JOB_FAILURE;
   private lapsedOutputsLeft = 0;
+  private damagedJobsLeft = 0;
+  private damage: OutputDamage = "corrupt-video";
   /** Added before every API answer. */
   slowMs = 0;
 
@@ -58,6 +72,10 @@ export class FaultInjector {
     if (faults.serverErrors) this.serverErrorsLeft = faults.serverErrors.count;
     if (faults.slowMs !== undefined) this.slowMs = faults.slowMs;
     if (faults.lapseNextOutputs) this.lapsedOutputsLeft = faults.lapseNextOutputs.count;
+    if (faults.damageNextJobs) {
+      this.damagedJobsLeft = faults.damageNextJobs.count;
+      this.damage = faults.damageNextJobs.damage;
+    }
     if (faults.failNextJobs) {
       this.jobFailuresLeft = faults.failNextJobs.count;
       this.jobFailure = {
@@ -73,6 +91,7 @@ export class FaultInjector {
     this.jobFailuresLeft = 0;
     this.jobFailure = DEFAULT_JOB_FAILURE;
     this.lapsedOutputsLeft = 0;
+    this.damagedJobsLeft = 0;
     this.slowMs = 0;
   }
 
@@ -101,6 +120,13 @@ export class FaultInjector {
     if (this.lapsedOutputsLeft <= 0) return false;
     this.lapsedOutputsLeft--;
     return true;
+  }
+
+  /** Whether the job being created must finish with damaged output, and how. */
+  takeOutputDamage(): OutputDamage | null {
+    if (this.damagedJobsLeft <= 0) return null;
+    this.damagedJobsLeft--;
+    return this.damage;
   }
 
   /** Whether the job being created must fail, and how. */

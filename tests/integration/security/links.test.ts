@@ -60,6 +60,24 @@ describe("share links that must not play", () => {
     });
   });
 
+  it("a shared page's media URLs do not name the owner, and still play", async () => {
+    const caller = await resolveCredential(key);
+    const share = await api(`/api/videos/${id}/shares`, {
+      credential: key,
+      json: { expiresIn: 3600 },
+    });
+    const html = await (await visit(share.body.share.token)).text();
+    const urls = presignedUrls(html);
+    expect(urls.length).toBeGreaterThanOrEqual(1);
+    expect(html).not.toContain(caller.ownerId);
+    for (const url of urls) {
+      expect(url.pathname).not.toContain(caller.ownerId);
+      const media = await fetch(url);
+      expect(media.status, url.pathname).toBe(200);
+      expect(media.headers.get("content-type"), url.pathname).toMatch(/^(video|image)\//);
+    }
+  });
+
   it.each([
     ["a guessed token of the right shape", newShareToken()],
     ["a path traversal", "../../etc/passwd"],
