@@ -34,6 +34,10 @@ declare module "sst" {
       type: "sst.aws.Queue";
       url: string;
     };
+    IdempotencyKeys: {
+      name: string;
+      type: "sst.aws.Dynamo";
+    };
     Jobs: {
       name: string;
       type: "sst.aws.Dynamo";
@@ -66,6 +70,10 @@ declare module "sst" {
       type: "sst.sst.Secret";
       value: string;
     };
+    ProviderDeletes: {
+      type: "sst.aws.Queue";
+      url: string;
+    };
     ProviderKey: {
       type: "sst.sst.Secret";
       value: string;
@@ -81,6 +89,10 @@ declare module "sst" {
     ServerSecret: {
       type: "sst.sst.Secret";
       value: string;
+    };
+    Sessions: {
+      name: string;
+      type: "sst.aws.Dynamo";
     };
     Shares: {
       name: string;

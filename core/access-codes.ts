@@ -5,11 +5,13 @@ import { dynamoClient } from "./aws";
 import { insertItem, updateItem } from "./dynamo";
 import { badRequest, notFound, TakesError } from "./errors";
 import { accessCodeHash } from "./identity";
+import { endSessionsOfAccessCode } from "./session-store";
 
 /**
  * An access code the operator issued: it acts with the operator's provider key, within a quota of
- * seconds of generated video, until it expires or is revoked. Stored under its hash (an HMAC under
- * the server secret), never in clear: a leaked table reveals no usable code.
+ * seconds of generated video and a budget of prompt and image tool uses, until it expires or is
+ * revoked. Stored under its hash (an HMAC under the server secret), never in clear: a leaked table
+ * reveals no usable code.
  */
 export interface AccessCode {
   codeHash: string;
@@ -18,6 +20,13 @@ export interface AccessCode {
   quotaSeconds: number;
   /** Seconds reserved by jobs created with it, less those given back by jobs that failed. */
   usedSeconds: number;
+  /**
+   * Uses of the prompt and image tools the code may ever make (core/tool-budget.ts prices each
+   * tool); absent on codes issued before tools had a budget, which get DEFAULT_TOOL_USES.
+   */
+  quotaToolUses?: number;
+  /** Tool uses spent, less those given back by calls that failed; absent until the first. */
+  usedToolUses?: number;
   /** ISO instant from which the code no longer creates anything. */
   expiresAt?: string;
   /** ISO instant the operator revoked the code; a revoked code no longer signs anyone in. */
@@ -28,8 +37,16 @@ export interface AccessCode {
 export interface NewAccessCode {
   label: string;
   quotaSeconds: number;
+  /** DEFAULT_TOOL_USES when left out. */
+  quotaToolUses?: number;
   expiresAt?: Date;
 }
+
+/**
+ * The tool budget of a code issued without one, and of codes from before tools had a budget: a
+ * hundred prompt improvements, or twenty reference images, or a mix.
+ */
+export const DEFAULT_TOOL_USES = 100;
 
 export type AccessCodeStatus = "active" | "revoked" | "expired" | "exhausted";
 
@@ -54,6 +71,10 @@ function checkNewCode(fields: NewAccessCode) {
   if (!Number.isInteger(fields.quotaSeconds) || fields.quotaSeconds < 1) {
     throw badRequest("invalid_quota", "The quota is a whole number of seconds, at least 1.");
   }
+  const toolUses = fields.quotaToolUses ?? DEFAULT_TOOL_USES;
+  if (!Number.isInteger(toolUses) || toolUses < 0) {
+    throw badRequest("invalid_tool_uses", "The tool budget is a whole number of uses, at least 0.");
+  }
   if (fields.expiresAt && Number.isNaN(fields.expiresAt.getTime())) {
     throw badRequest("invalid_expiry", "The expiry is not a date.");
   }
@@ -67,6 +88,8 @@ export async function issueAccessCode(code: string, fields: NewAccessCode): Prom
     label: fields.label.trim(),
     quotaSeconds: fields.quotaSeconds,
     usedSeconds: 0,
+    quotaToolUses: fields.quotaToolUses ?? DEFAULT_TOOL_USES,
+    usedToolUses: 0,
     ...(fields.expiresAt && { expiresAt: fields.expiresAt.toISOString() }),
     createdAt: new Date().toISOString(),
   };
@@ -75,8 +98,9 @@ export async function issueAccessCode(code: string, fields: NewAccessCode): Prom
 }
 
 /**
- * Makes sure a code exists with this label and quota, keeping its usage: the local stack seeds
- * its demo code this way on every start. A code stored before codes had quotas gets one.
+ * Makes sure a code exists with this label, quota and tool budget, keeping its usage: the local
+ * stack seeds its demo code this way on every start. A code stored before codes had quotas (or
+ * tool budgets) gets one.
  */
 export async function ensureAccessCode(
   code: string,
@@ -87,8 +111,12 @@ export async function ensureAccessCode(
     table(),
     { codeHash: accessCodeHash(code) },
     {
-      set: { label: fields.label, quotaSeconds: fields.quotaSeconds },
-      setIfMissing: { usedSeconds: 0, createdAt: new Date().toISOString() },
+      set: {
+        label: fields.label,
+        quotaSeconds: fields.quotaSeconds,
+        quotaToolUses: fields.quotaToolUses ?? DEFAULT_TOOL_USES,
+      },
+      setIfMissing: { usedSeconds: 0, usedToolUses: 0, createdAt: new Date().toISOString() },
       remove: ["revokedAt", "expiresAt"],
     },
   );
@@ -106,6 +134,12 @@ export async function getAccessCodeByHash(codeHash: string): Promise<AccessCode 
 export const findAccessCode = (code: string) => getAccessCodeByHash(accessCodeHash(code));
 
 export const secondsLeft = (code: AccessCode) => Math.max(0, code.quotaSeconds - code.usedSeconds);
+
+/** The code's tool budget, with the default for codes stored before tools had one. */
+export const toolUseQuota = (code: AccessCode) => code.quotaToolUses ?? DEFAULT_TOOL_USES;
+
+export const toolUsesLeft = (code: AccessCode) =>
+  Math.max(0, toolUseQuota(code) - (code.usedToolUses ?? 0));
 
 export function accessCodeStatus(code: AccessCode, now = new Date()): AccessCodeStatus {
   if (code.revokedAt) return "revoked";
@@ -142,7 +176,8 @@ export function parseExpiry(text: string, now = new Date()): Date {
 
 /**
  * Refuses a code that can no longer act: 403 once revoked or expired. An exhausted code still
- * signs in (its library stays readable); creating is what the quota refuses (core/quota.ts).
+ * signs in (its library stays readable); creating is what the quota refuses (core/quota.ts), and
+ * the tools what the tool budget refuses (core/tool-budget.ts).
  */
 export function checkUsable(code: AccessCode, now = new Date()): void {
   const status = accessCodeStatus(code, now);
@@ -178,7 +213,8 @@ export async function listAccessCodes(): Promise<AccessCode[]> {
 
 /**
  * Revokes a code, named by the code itself or by its label (which must name exactly one code that
- * is not revoked yet). Returns the revoked record. Jobs already running finish.
+ * is not revoked yet), and ends its sessions. Returns the revoked record. Jobs already running
+ * finish.
  */
 export async function revokeAccessCode(codeOrLabel: string, now = new Date()) {
   let target = await findAccessCode(codeOrLabel);
@@ -195,13 +231,20 @@ export async function revokeAccessCode(codeOrLabel: string, now = new Date()) {
     target = byLabel[0];
   }
   if (!target) throw notFound("No code, and no unrevoked code's label, matches that.");
-  if (target.revokedAt) return target;
-  const revoked = await updateItem<AccessCode>(
-    table(),
-    { codeHash: target.codeHash },
-    { setIfMissing: { revokedAt: now.toISOString() }, condition: "attribute_exists(#codeHash)" },
-  );
+  const revoked = target.revokedAt
+    ? target
+    : await updateItem<AccessCode>(
+        table(),
+        { codeHash: target.codeHash },
+        {
+          setIfMissing: { revokedAt: now.toISOString() },
+          condition: "attribute_exists(#codeHash)",
+        },
+      );
   // Deleted by hand meanwhile: nothing is left to revoke.
   if (!revoked) throw notFound("No code, and no unrevoked code's label, matches that.");
+  // After the revocation, so no new session can start; again for a code revoked already, so an
+  // earlier revocation that stopped short of this still ends them.
+  await endSessionsOfAccessCode(revoked.codeHash);
   return revoked;
 }

@@ -5,6 +5,7 @@
 import { providersFor, type ResolvedCredential } from "./credentials";
 import { askProvider, getProvider } from "./providers";
 import type { VideoModel } from "./providers/contract";
+import { startClock, TIME_BUDGETS } from "./time-budgets";
 import type { ProviderCatalog, PublicModel, PublicProvider } from "./responses";
 
 /** As GET /api/providers shows them (their schemas are in core/responses.ts). */
@@ -47,7 +48,8 @@ export async function providerCatalogWithAccounts(
     providerCatalog(caller).map(async (entry) => {
       const check = getProvider(entry.name).checkKey;
       if (caller.kind !== "brought-key" || !check) return entry;
-      const account = await askProvider(() => check(caller.providerCredential));
+      const time = startClock(TIME_BUDGETS.accountCheck).providerCall();
+      const account = await askProvider(() => check(caller.providerCredential, time), time);
       return { ...entry, account };
     }),
   );

@@ -15,6 +15,7 @@ import {
 import { ProviderFailure, ProviderRejected, type VideoProvider } from "./providers/contract";
 import { seal, unseal } from "./sealing";
 import { configuredSecret } from "./secrets";
+import { startClock, TIME_BUDGETS } from "./time-budgets";
 
 /** Who is calling, and which provider key acts for them. Never log any field but `ownerId`/`kind`. */
 export interface ResolvedCredential {
@@ -193,8 +194,9 @@ export async function verifyBroughtKey(caller: ResolvedCredential): Promise<void
   if (caller.kind !== "brought-key" || !caller.provider) return;
   const provider = getProvider(caller.provider);
   if (!provider.checkKey) return;
+  const time = startClock(TIME_BUDGETS.accountCheck).providerCall();
   try {
-    await provider.checkKey(caller.providerCredential);
+    await provider.checkKey(caller.providerCredential, time);
   } catch (error) {
     if (error instanceof ProviderRejected && (error.status === 401 || error.status === 403)) {
       throw new TakesError(

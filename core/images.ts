@@ -4,10 +4,11 @@ import { TakesError } from "./errors";
 import { fn } from "./fn";
 import { log } from "./log";
 import { fitReference, MAX_STORED_IMAGE_BYTES, parseSize } from "./media/fit";
-import { referenceKey } from "./media/layout";
+import { draftImageKey } from "./media/layout";
 import { presignGet, putMedia } from "./media/storage";
 import { checkClipSettings, type ResolvedCredential } from "./credentials";
 import { toolFor, whileWaiting } from "./tools";
+import { withToolUse } from "./tool-budget";
 import { checkRateLimit } from "./rate-limit";
 import { ImageRequest } from "./requests";
 import type { GeneratedImage } from "./responses";
@@ -41,31 +42,37 @@ async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
   });
 }
 
-/** A reference image from a prompt, stored in the caller's library at one of the video sizes. */
+/**
+ * A reference image from a prompt, stored in the caller's library at one of the video sizes. An
+ * access code pays one image's tool uses, given back unless the image is stored.
+ */
 export const createImage = fn(
   ImageRequest,
   async (caller: ResolvedCredential, request): Promise<GeneratedImage> => {
     checkClipSettings(caller, { size: request.size });
     const { provider, credential, model } = toolFor(caller, "image");
     await checkRateLimit(caller.ownerId, "images");
-    const drawn = await whileWaiting("image", (signal) =>
-      provider.drawImage!(credential, {
-        prompt: request.prompt,
-        size: request.size,
-        model,
-        signal,
-      }),
-    );
-    if (drawn.byteLength === 0) {
-      throw new TakesError(
-        502,
-        "provider_empty_reply",
-        "The image model returned no image; try again.",
+    const key = await withToolUse(caller, "image", async () => {
+      const drawn = await whileWaiting("image", (signal) =>
+        provider.drawImage!(credential, {
+          prompt: request.prompt,
+          size: request.size,
+          model,
+          signal,
+        }),
       );
-    }
-    const png = await exactly(Buffer.from(drawn), request.size);
-    const key = referenceKey(caller.ownerId, ulid());
-    await putMedia(key, png, "image/png");
+      if (drawn.byteLength === 0) {
+        throw new TakesError(
+          502,
+          "provider_empty_reply",
+          "The image model returned no image; try again.",
+        );
+      }
+      const png = await exactly(Buffer.from(drawn), request.size);
+      const stored = draftImageKey(caller.ownerId, ulid());
+      await putMedia(stored, png, "image/png");
+      return stored;
+    });
     const { width, height } = parseSize(request.size);
     return { image: { key, url: await presignGet(key), width, height } };
   },

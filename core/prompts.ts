@@ -3,6 +3,7 @@ import { fn } from "./fn";
 import { parseSize } from "./media/fit";
 import { checkClipSettings, type ResolvedCredential } from "./credentials";
 import { toolFor, whileWaiting } from "./tools";
+import { withToolUse } from "./tool-budget";
 import { checkRateLimit } from "./rate-limit";
 import { ImproveRequest, MAX_PROMPT_LENGTH } from "./requests";
 import type { ImprovedPrompt } from "./responses";
@@ -184,7 +185,10 @@ export function describeChanges(
   return notes;
 }
 
-/** A production-ready prompt from a rough idea, through the caller's provider credential. */
+/**
+ * A production-ready prompt from a rough idea, through the caller's provider credential. An access
+ * code pays one tool use, given back unless the model answers with a prompt.
+ */
 export const improvePrompt = fn(
   ImproveRequest,
   async (caller: ResolvedCredential, request): Promise<ImprovedPrompt> => {
@@ -198,17 +202,20 @@ export const improvePrompt = fn(
       audio: clip.sound,
     });
     const input = buildInput(request.prompt, request.seconds);
-    const reply = await whileWaiting("text", (signal) =>
-      provider.writeText!(credential, { instructions, input, model, signal }),
-    );
-    const text = cleanModelText(reply);
-    if (!text) {
-      throw new TakesError(
-        502,
-        "provider_empty_reply",
-        "The text model returned no prompt; try again.",
+    const text = await withToolUse(caller, "text", async () => {
+      const reply = await whileWaiting("text", (signal) =>
+        provider.writeText!(credential, { instructions, input, model, signal }),
       );
-    }
+      const cleaned = cleanModelText(reply);
+      if (!cleaned) {
+        throw new TakesError(
+          502,
+          "provider_empty_reply",
+          "The text model returned no prompt; try again.",
+        );
+      }
+      return cleaned;
+    });
     const { text: prompt, truncated } = fitToLimit(text);
     return {
       prompt,

@@ -103,19 +103,23 @@ export async function releaseSeconds(reservation: QuotaReservation): Promise<voi
 }
 
 /**
- * Runs `ask` (the provider call that starts a job) under a reservation of `seconds` when the
- * caller uses an access code; gives the seconds back if `ask` fails. The reservation is recorded on
- * the job, so the job's end can give it back.
+ * Runs `ask` (starting a job: the provider call and the job's record, which takes the reservation
+ * over) under a reservation of `seconds` when the caller uses an access code; gives the seconds back
+ * if `ask` fails for any reason — the provider's refusal, its time running out, an error recording
+ * the job. So `ask` must fail only while no job holds the reservation. The reservation is recorded
+ * on the job, so the job's end can give it back.
  */
 export async function withReservedSeconds<T>(
   caller: ResolvedCredential,
   seconds: number,
-  ask: () => Promise<T>,
+  ask: (reservation: QuotaReservation | undefined) => Promise<T>,
 ): Promise<{ result: T; reservation?: QuotaReservation }> {
-  if (caller.kind !== "access-code" || !caller.accessCodeHash) return { result: await ask() };
+  if (caller.kind !== "access-code" || !caller.accessCodeHash) {
+    return { result: await ask(undefined) };
+  }
   const reservation = await reserveSeconds(caller.accessCodeHash, seconds);
   try {
-    return { result: await ask(), reservation };
+    return { result: await ask(reservation), reservation };
   } catch (error) {
     await releaseSeconds(reservation).catch((releaseError: unknown) => {
       // The person sees the provider's refusal; the operator sees the seconds that stayed spent.

@@ -84,6 +84,31 @@ export const VideoRequest = z.object({
 });
 export type VideoRequest = z.output<typeof VideoRequest>;
 
+/** An Idempotency-Key: 1 to 255 printable ASCII characters (Stripe's limit). */
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/**
+ * The headers of a request that starts a job: an optional Idempotency-Key, printable ASCII (a
+ * UUID, say), under which a retry of the same request answers with the job the first one made.
+ */
+export const StartHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .refine((key) => IDEMPOTENCY_KEY.test(key), {
+      message: "An Idempotency-Key is 1 to 255 printable ASCII characters.",
+      params: { code: "invalid_idempotency_key" },
+    })
+    .optional()
+    .meta({
+      description:
+        "A key of the client's choosing (a UUID, say), unique per request it means to make once. " +
+        "A retry of the same request with the same key, within a day, answers with the job the " +
+        "first one made (nothing reserved or started again); while the first is still running, " +
+        "the retry waits for it (409 if it runs past the retry's own time). The same key with " +
+        "another request is refused (422). Keys are the caller's own.",
+    }),
+});
+
 /** One of the caller's videos, by id. */
 export const VideoRef = z.object({ id: VideoId });
 

@@ -73,6 +73,10 @@ export const PublicJob = z
       description:
         "Why a completed video has no first or last frame (its file could not be read); null otherwise.",
     }),
+    awaitingKey: JobError.nullable().meta({
+      description:
+        "Set while the job waits because its provider refuses the key it was made with; signing in with the key again resumes it.",
+    }),
     cost: z.object({
       estimatedUsd: z.number().nullable().meta({
         description: "At the model's list price, for the length, size and sound asked.",

@@ -3,7 +3,8 @@
  * waits. A person whose own key is of a provider with such a model uses it; everyone else is
  * served by the operator's configuration — TAKES_TEXT_PROVIDER / TAKES_TEXT_MODEL and
  * TAKES_IMAGE_PROVIDER / TAKES_IMAGE_MODEL, set at deploy, each on the operator's key for that
- * provider — within the rate-limit budgets (and the access-code budgets) every request takes from.
+ * provider — within the rate-limit budgets every request takes from and, for an access code, its
+ * tool budget (core/tool-budget.ts).
  */
 import { operatorKey, type ResolvedCredential } from "./credentials";
 import { TakesError } from "./errors";

@@ -1,4 +1,6 @@
-// The HTTP API. Every route gets its own function and links only what that handler touches.
+// The HTTP API. Every route gets its own function and links only what that handler touches, and
+// a timeout from the time budget of what it does (core/time-budgets.ts).
+import { TIME_BUDGETS } from "../core/time-budgets";
 import { bedrockJobs } from "./bedrock";
 import { httpHandler } from "./functions";
 import {
@@ -9,8 +11,8 @@ import {
   webhookSecret,
 } from "./secrets";
 import { toolsEnvironment } from "./tools";
-import { codes, jobs, limits, media, shares } from "./storage";
-import { framesQueue, pollQueue } from "./queues";
+import { codes, idempotencyKeys, jobs, limits, media, sessions, shares } from "./storage";
+import { framesQueue, pollQueue, providerDeletes } from "./queues";
 
 export const api = new sst.aws.ApiGatewayV2("Api");
 
@@ -30,24 +32,36 @@ api.route(
 api.route("GET /api/openapi.json", httpHandler("functions/http/openapi.handler", []));
 
 // Every video route resolves the caller (access codes are looked up by an HMAC under the server
-// secret) and reads the library; those that reach a provider also get the OpenAI-compatible URL
-// and the operator's keys (an access code runs on them; which providers are offered depends on
-// which keys are set).
-const caller = [codes, serverSecret];
+// secret; the site's session cookie is checked against its record in Sessions) and reads the
+// library; those that reach a provider also get the OpenAI-compatible URL and the operator's keys
+// (an access code runs on them; which providers are offered depends on which keys are set).
+const caller = [codes, serverSecret, sessions];
 const library = [...caller, jobs, media];
 const withProvider = [...library, ...operatorKeys, providerBaseUrl];
 // Routes that start a job (or call a model) take from the caller's rate-limit budget (Limits);
 // starting a job also reserves an access code's seconds (Codes, linked to every route above),
 // and tells providers that take a webhook URL per job where Takes' webhook route is (Api) —
 // OpenRouter only when its signing secret is set. Bedrock is called with the route's own role.
-const startsJob = [...withProvider, pollQueue, limits, api, openRouterWebhookSecret];
-const startsJobs = { permissions: bedrockJobs };
+// A client's retry with the same Idempotency-Key finds the job the first request made
+// (IdempotencyKeys); a provider job Takes could not record is cancelled (ProviderDeletes).
+const startsJob = [
+  ...withProvider,
+  pollQueue,
+  limits,
+  api,
+  openRouterWebhookSecret,
+  idempotencyKeys,
+  providerDeletes,
+];
+const startsJobs = { permissions: bedrockJobs, budget: TIME_BUDGETS.startVideo };
 
 // The providers and models the caller can use; a brought key's account (e.g. Runway's credit
 // balance) is asked of its provider.
 api.route(
   "GET /api/providers",
-  httpHandler("functions/http/providers/list.handler", [...caller, ...operatorKeys]),
+  httpHandler("functions/http/providers/list.handler", [...caller, ...operatorKeys], {
+    budget: TIME_BUDGETS.accountCheck,
+  }),
 );
 
 api.route(
@@ -58,7 +72,8 @@ api.route("GET /api/videos", httpHandler("functions/http/videos/list.handler", l
 api.route("GET /api/videos/{id}", httpHandler("functions/http/videos/get.handler", library));
 api.route(
   "DELETE /api/videos/{id}",
-  httpHandler("functions/http/videos/delete.handler", withProvider),
+  // The provider's copy is deleted afterwards, by the ProviderDeletes worker: never awaited here.
+  httpHandler("functions/http/videos/delete.handler", [...library, providerDeletes]),
 );
 api.route(
   "POST /api/videos/{id}/remix",
@@ -85,11 +100,11 @@ api.route(
   httpHandler("functions/http/shares/revoke.handler", [...caller, shares]),
 );
 
-// The text and image models answer while the person waits, under a 25 s deadline of their own
-// (core/tools.ts); the Lambda gets just under API Gateway's 30 s to report it.
+// The text and image models answer while the person waits, under a deadline of their own
+// (core/tools.ts): the tools' time budget, which leaves the Lambda just under API Gateway's 30 s.
 // Which models serve them is the operator's choice (infra/tools.ts); a person's own key of a
 // provider with such a model uses it, everyone else the operator's keys.
-const tools = { timeout: "29 seconds", environment: toolsEnvironment } as const;
+const tools = { budget: TIME_BUDGETS.tool, environment: toolsEnvironment };
 const withModels = [...caller, ...operatorKeys, providerBaseUrl, limits];
 
 api.route(

@@ -1,4 +1,5 @@
 // The one place for Lambda defaults, so every route or worker is declared in one line.
+import { lambdaTimeoutSeconds, TIME_BUDGETS, type TimeBudget } from "../core/time-budgets";
 
 type Link = NonNullable<sst.aws.FunctionArgs["link"]>;
 
@@ -40,15 +41,23 @@ function build(handler: string, link: Link, overrides: Overrides = {}): sst.aws.
 
 /**
  * A handler behind the HTTP API. API Gateway answers 504 after 30 s whatever the Lambda does, so
- * its timeout is in seconds (the wiring test checks it stays <= 30).
+ * its timeout comes from the time budget of what it does (core/time-budgets.ts; by default DynamoDB,
+ * S3 and SQS only), and tests/unit/time-budgets.test.ts checks the sums.
  */
 export function httpHandler(
   handler: string,
   link: Link,
-  overrides?: Overrides & { timeout?: `${number} seconds` },
+  {
+    budget = TIME_BUDGETS.storageOnly,
+    ...overrides
+  }: Omit<Overrides, "timeout"> & { budget?: TimeBudget } = {},
 ) {
-  return build(handler, link, overrides);
+  return build(handler, link, { ...overrides, timeout: lambdaTimeout(budget) });
 }
+
+/** The Lambda timeout a request of `budget` needs, as SST spells it. */
+export const lambdaTimeout = (budget: TimeBudget) =>
+  `${lambdaTimeoutSeconds(budget)} seconds` as const;
 
 /** A queue or schedule worker; give it the timeout its slowest message needs. */
 export function workerHandler(handler: string, link: Link, overrides?: Overrides) {

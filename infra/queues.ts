@@ -20,6 +20,16 @@ export const pollDeadLetters = new sst.aws.Queue("PollDeadLetters", {
 });
 
 /**
+ * Jobs to delete (or cancel) at their provider (core/pipeline/provider-deletes.ts): a deleted
+ * job's, or one the provider started that Takes could not record. Asked after the person's request
+ * has answered, never during it; its worker's provider calls retry for up to a couple of minutes.
+ */
+export const providerDeletes = new sst.aws.Queue("ProviderDeletes", {
+  visibilityTimeout: "3 minutes",
+  dlq: { queue: deadLetters.arn, retry: 5 },
+});
+
+/**
  * Poll requests for active jobs, re-enqueued with an adaptive delay. The poller may stream a whole
  * video to S3 (timeout 5 minutes), so a message must stay invisible longer than that.
  */
@@ -70,6 +80,17 @@ pollQueue.subscribe(
 // Marks the jobs of dead-lettered polls failed, giving their reserved seconds back (Codes).
 pollDeadLetters.subscribe(
   workerHandler("functions/queues/poll-dead-letters.handler", [jobs, codes]),
+  partialBatches,
+);
+
+// Deletes a job at its provider with the key that made it: the person's, sealed in the message
+// (ServerSecret unseals it), or the operator's for the job's provider.
+providerDeletes.subscribe(
+  workerHandler(
+    "functions/queues/provider-deletes.handler",
+    [...operatorKeys, providerBaseUrl, serverSecret],
+    { timeout: "2 minutes" },
+  ),
   partialBatches,
 );
 

@@ -1,23 +1,32 @@
 // The SvelteKit site and the Router that serves it and the API from one origin, so the browser
 // needs no CORS and the session cookie reaches /api.
+import { API_GATEWAY_LIMIT_SECONDS, TIME_BUDGETS } from "../core/time-budgets";
 import { api } from "./api";
 import { bedrockJobs } from "./bedrock";
-import { pollQueue } from "./queues";
+import { lambdaTimeout } from "./functions";
+import { pollQueue, providerDeletes } from "./queues";
 import { openRouterWebhookSecret, operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
 import { toolsEnvironment } from "./tools";
-import { codes, jobs, limits, media, shares } from "./storage";
+import { codes, idempotencyKeys, jobs, limits, media, sessions, shares } from "./storage";
 
 export const router = new sst.aws.Router("Router");
 
-router.route("/api", api.url);
+// CloudFront waits 20 s for an origin unless told otherwise: as long as API Gateway waits, so a
+// request inside its time budget (core/time-budgets.ts) is never cut off on the way back.
+const waitAsLongAsTheApi = { readTimeout: `${API_GATEWAY_LIMIT_SECONDS} seconds` } as const;
+
+router.route("/api", api.url, waitAsLongAsTheApi);
 
 // Server routes call core/ directly, as the API's handlers do: they read the library (jobs, media
-// URLs), resolve sign-ins (access codes, the server secret for owner ids and sealed sessions), and
+// URLs), resolve sign-ins (access codes, the server secret for owner ids and sealed sessions, and
+// the sessions' records: sign-in starts one, every request checks it, sign-out ends it), and
 // their form actions create, remix and delete videos, improve prompts and make reference images,
 // so they reach the providers (the OpenAI-compatible URL, the operator's keys for access codes,
 // the API's URL for per-job webhooks) and the poll queue, and take from the caller's rate-limit
 // budgets (Limits). The public /s/{token} page and the video
-// page's share links read and write Shares.
+// page's share links read and write Shares. The create form's retries find the job the first
+// submit made (IdempotencyKeys); deleted videos are deleted at their provider afterwards
+// (ProviderDeletes).
 export const site = new sst.aws.SvelteKit("Site", {
   path: "site/",
   link: [
@@ -30,15 +39,19 @@ export const site = new sst.aws.SvelteKit("Site", {
     pollQueue,
     limits,
     shares,
+    sessions,
     api,
     openRouterWebhookSecret,
+    idempotencyKeys,
+    providerDeletes,
   ],
   // Its form actions start Bedrock jobs, with the site server's own role.
   permissions: bedrockJobs,
-  // "Improve prompt" and "Generate image" wait on a model for up to 25 s
-  // (core/providers/openai-client.ts): the default 20 s would cut them off.
-  server: { timeout: "30 seconds" },
+  // "Improve prompt" and "Generate image" wait on a model for longest (the tools' time budget,
+  // core/time-budgets.ts): the default 20 s would cut them off.
+  server: { timeout: lambdaTimeout(TIME_BUDGETS.tool) },
   // The same choice of text and image models as the API's tool routes.
   environment: toolsEnvironment,
+  // CloudFront waits for the site's server as long as its timeout (SST sets that itself).
   router: { instance: router },
 });

@@ -1,4 +1,4 @@
-import { INCOMING_PREFIX } from "../core/media/layout";
+import { DRAFTS_PREFIX, INCOMING_PREFIX } from "../core/media/layout";
 
 // Tables and the media bucket. Only key attributes are declared: DynamoDB is schemaless otherwise.
 
@@ -50,6 +50,31 @@ export const limits = new sst.aws.Dynamo("Limits", {
 });
 
 /**
+ * Signed-in sessions (core/session-store.ts), one item per sign-in, keyed by owner and a random
+ * session id, so "sign out everywhere" is one query. `byAccessCode`, sparse, lists the sessions of
+ * an access code, so revoking the code ends them. `ttl` lets DynamoDB delete a session after it
+ * expired; expiry itself is checked in code, since TTL deletion lags.
+ */
+export const sessions = new sst.aws.Dynamo("Sessions", {
+  fields: { ownerId: "string", sessionId: "string", accessCodeHash: "string" },
+  primaryIndex: { hashKey: "ownerId", rangeKey: "sessionId" },
+  globalIndexes: {
+    byAccessCode: { hashKey: "accessCodeHash" },
+  },
+  ttl: "ttl",
+});
+
+/**
+ * Idempotency keys of the requests that start jobs (core/idempotency.ts), one item per owner and
+ * key, naming the job the request made; `ttl` lets DynamoDB forget a key after a day.
+ */
+export const idempotencyKeys = new sst.aws.Dynamo("IdempotencyKeys", {
+  fields: { id: "string" },
+  primaryIndex: { hashKey: "id" },
+  ttl: "ttl",
+});
+
+/**
  * Share links (core/shares.ts), keyed by their random token. `byJob` lists a job's links newest
  * first. `ttl` lets DynamoDB delete a link a week after it expired; expiry itself is checked in
  * code, since TTL deletion lags.
@@ -78,7 +103,11 @@ export const media = new sst.aws.Bucket("Media", {
   // A copier killed mid-upload leaves an invisible multipart upload behind, billed until aborted;
   // what a provider wrote into the bucket for a job that was never adopted (deleted meanwhile)
   // would stay for ever. SST's lifecycle rules only expire objects, so the rules are given here.
-  lifecycle: [{ id: "abort-incomplete-uploads" }, { id: "expire-unadopted-outputs" }],
+  lifecycle: [
+    { id: "abort-incomplete-uploads" },
+    { id: "expire-unadopted-outputs" },
+    { id: "expire-unused-drafts" },
+  ],
   transform: {
     lifecycle: (args) => {
       args.rules = [
@@ -92,6 +121,13 @@ export const media = new sst.aws.Bucket("Media", {
           id: "expire-unadopted-outputs",
           status: "Enabled",
           filter: { prefix: INCOMING_PREFIX },
+          expiration: { days: 7 },
+        },
+        {
+          // Generated reference images: a job keeps its own copy of one it uses.
+          id: "expire-unused-drafts",
+          status: "Enabled",
+          filter: { prefix: DRAFTS_PREFIX },
           expiration: { days: 7 },
         },
       ];

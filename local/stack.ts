@@ -16,6 +16,9 @@ export const repoRoot = resolve(import.meta.dirname, "..");
 /** The demo access code's quota: ten minutes of video, plenty to try everything. */
 export const DEMO_QUOTA_SECONDS = 600;
 
+/** The demo access code's tool budget: two hundred prompt improvements, or forty images. */
+export const DEMO_TOOL_USES = 200;
+
 export interface StackOptions {
   /** The one origin: http://127.0.0.1:<port>. The other servers take the next four ports. */
   port?: number;
@@ -220,6 +223,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await ensureAccessCode(secrets.demoAccessCode, {
       label: "demo",
       quotaSeconds: DEMO_QUOTA_SECONDS,
+      quotaToolUses: DEMO_TOOL_USES,
     });
 
     const siteBuild = options.siteBuild ?? process.env.TAKES_SITE_BUILD ?? "build";

@@ -1,5 +1,6 @@
 /**
- * `npm run codes -- add --label X --seconds 300 [--expires 2026-12-31] | list | revoke <code-or-label>`
+ * `npm run codes -- add --label X --seconds 300 [--tool-uses 100] [--expires 2026-12-31] | list |
+ *  revoke <code-or-label>`
  *
  * The operator's access codes. Against the local stack by default: it reads the server secret from
  * <TAKES_DATA_DIR or .takes>/secrets.json and talks to the running stack's DynamoDB Local, which
@@ -8,17 +9,23 @@
  * hands it the stage's resources (SST_RESOURCE_*) and the AWS credentials.
  *
  * Codes are stored hashed: `add` prints the new code this once, and `list` can only show labels,
- * usage, expiry and status.
+ * usage (video seconds and tool uses), expiry and status.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DEFAULT_TOOL_USES } from "#core/access-codes";
+import { TOOL_USE_COSTS } from "#core/tool-budget";
 import type { LocalSecrets } from "#local/secrets";
 
 const USAGE = `Usage:
-  npm run codes -- add --label <label> --seconds <quota> [--expires <2026-12-31 | ISO instant>]
+  npm run codes -- add --label <label> --seconds <quota> [--tool-uses <budget>]
+                       [--expires <2026-12-31 | ISO instant>]
   npm run codes -- list
   npm run codes -- revoke <code-or-label>
+
+--tool-uses is the budget for the prompt and image tools (default ${DEFAULT_TOOL_USES}): improving a
+prompt takes ${TOOL_USE_COSTS.text}, a reference image ${TOOL_USE_COSTS.image}.
 
 Runs against the local stack (npm start) unless run under \`npx sst shell --stage <stage> --\`.`;
 
@@ -49,6 +56,8 @@ function connect(): string {
   process.env.SST_RESOURCES_JSON = JSON.stringify({
     App: { name: "takes", stage: "local" },
     Codes: { name: "Codes", type: "sst.aws.Dynamo" },
+    // Revoking a code ends its sessions.
+    Sessions: { name: "Sessions", type: "sst.aws.Dynamo" },
     ServerSecret: { value: secrets.serverSecret, type: "sst.sst.Secret" },
   });
   return `the local stack (${dataDir}, DynamoDB at ${process.env.AWS_ENDPOINT_URL_DYNAMODB})`;
@@ -79,6 +88,7 @@ async function run(argv: string[]) {
       options: {
         label: { type: "string" },
         seconds: { type: "string" },
+        "tool-uses": { type: "string" },
         expires: { type: "string" },
       },
     });
@@ -86,17 +96,23 @@ async function run(argv: string[]) {
     if (!/^\d+$/.test(values.seconds)) {
       throw new UsageError("--seconds is a whole number of seconds of video, e.g. 300.");
     }
+    const toolUses = values["tool-uses"];
+    if (toolUses !== undefined && !/^\d+$/.test(toolUses)) {
+      throw new UsageError("--tool-uses is a whole number of uses of the prompt and image tools.");
+    }
     const code = codes.generateAccessCode();
     const issued = await codes.issueAccessCode(code, {
       label: values.label,
       quotaSeconds: Number(values.seconds),
+      quotaToolUses: toolUses === undefined ? undefined : Number(toolUses),
       expiresAt: values.expires ? codes.parseExpiry(values.expires) : undefined,
     });
     const expiry = issued.expiresAt
       ? `until ${codes.readableInstant(issued.expiresAt)}`
       : "no expiry";
     console.error(
-      `Issued "${issued.label}" on ${target}: ${issued.quotaSeconds} s of video, ${expiry}.\n` +
+      `Issued "${issued.label}" on ${target}: ${issued.quotaSeconds} s of video, ` +
+        `${issued.quotaToolUses} tool uses, ${expiry}.\n` +
         "The code is shown only this once (Takes keeps only its hash):",
     );
     console.log(code);
@@ -113,12 +129,27 @@ async function run(argv: string[]) {
       codes.accessCodeStatus(code),
       `${code.usedSeconds}/${code.quotaSeconds} s`,
       `${codes.secondsLeft(code)} s`,
+      `${code.usedToolUses ?? 0}/${codes.toolUseQuota(code)}`,
+      `${codes.toolUsesLeft(code)}`,
       code.expiresAt ? codes.readableInstant(code.expiresAt) : "never",
       code.revokedAt ? codes.readableInstant(code.revokedAt) : "",
       codes.readableInstant(code.createdAt),
     ]);
     console.log(
-      table([["LABEL", "STATUS", "USED", "LEFT", "EXPIRES", "REVOKED", "CREATED"], ...rows]),
+      table([
+        [
+          "LABEL",
+          "STATUS",
+          "USED",
+          "LEFT",
+          "TOOLS USED",
+          "TOOLS LEFT",
+          "EXPIRES",
+          "REVOKED",
+          "CREATED",
+        ],
+        ...rows,
+      ]),
     );
     return;
   }

@@ -73,6 +73,11 @@ export interface Job {
   /** When the provider stops serving the finished files: the copy must happen before. */
   providerExpiresAt?: string;
   media: JobMedia;
+  /**
+   * Set while the provider refuses the owner's key (revoked, or its account suspended): the job
+   * waits, with no poll scheduled, until the owner signs in with the key again.
+   */
+  awaitingKey?: JobError;
   /** Why the stored video has no frames: it could not be read (damaged, or too slow to decode). */
   framesError?: JobError;
   pollCount: number;

@@ -344,6 +344,61 @@ export function releaseCopy(
   });
 }
 
+/**
+ * Parks an active job whose provider refused its owner's key: nothing polls it (it leaves the
+ * sweeper's index) until the owner signs in with the key again (resumeJobsAwaitingKey). A copier
+ * (`leaseId`) lets its lease go, so the resumed poll can copy.
+ */
+export function awaitKey(ref: JobRef, reason: JobError, leaseId?: string) {
+  return updateJob(ref, {
+    set: { awaitingKey: reason },
+    add: { pollCount: 1, consecutiveErrors: 1 },
+    remove: ["nextPollAt", "pollShard", ...(leaseId ? ["copyLease"] : [])],
+    ...(leaseId
+      ? holdingLease(leaseId)
+      : {
+          condition: "#status IN (:queued, :in_progress)",
+          values: { queued: "queued", in_progress: "in_progress" },
+        }),
+  });
+}
+
+/**
+ * Puts the owner's jobs that wait for their key back on the poll schedule, due now; returns them.
+ * Called when the owner shows the key again, so the provider is asked at once.
+ */
+export async function resumeJobsAwaitingKey(owner: string, now = Date.now()): Promise<Job[]> {
+  const waiting = await Promise.all(
+    (["queued", "in_progress", "copying"] as const).map(async (status) => {
+      const { Items = [] } = await dynamoClient().send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: "byOwnerStatus",
+          KeyConditionExpression: "#ownerStatus = :ownerStatus",
+          FilterExpression: "attribute_exists(#awaitingKey)",
+          ExpressionAttributeNames: {
+            "#ownerStatus": "ownerStatus",
+            "#awaitingKey": "awaitingKey",
+          },
+          ExpressionAttributeValues: { ":ownerStatus": ownerStatusOf(owner, status) },
+        }),
+      );
+      return Items as Job[];
+    }),
+  );
+  const resumed = await Promise.all(
+    waiting.flat().map((job) =>
+      updateJob(job, {
+        set: { pollShard: ACTIVE_POLL_SHARD, nextPollAt: now, consecutiveErrors: 0 },
+        remove: ["awaitingKey"],
+        condition: "attribute_exists(#awaitingKey)",
+        values: {},
+      }),
+    ),
+  );
+  return resumed.filter((job): job is Job => job !== undefined);
+}
+
 /** A job about to end, as the caller read it: its quota reservation, if any, is given back. */
 export type EndingJob = JobRef & Pick<Job, "quotaReservation">;
 

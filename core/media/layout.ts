@@ -3,7 +3,9 @@
  * infra/queues.ts takes the stored-video filter of its S3 notification from here too.
  *
  *   videos/{owner}/{jobId}/video.mp4 | thumbnail.webp | spritesheet.webp | first.png | last.png
- *   references/{owner}/{ulid}.png        uploaded or generated reference images
+ *   references/{owner}/{ulid}.png        a job's own copies of the images it starts or ends on
+ *   drafts/{owner}/{ulid}.png            generated reference images, until a job copies one; the
+ *                                        bucket's lifecycle expires them (DRAFTS_PREFIX)
  *   incoming/{jobId}/…                   what a provider writes into the bucket itself (Bedrock),
  *                                        until Takes adopts it into the job's folder
  *   shared/{jobId}/video.mp4 | …         copies a share link plays, named without the owner, so
@@ -75,8 +77,14 @@ export const sharedFolder = (jobId: string) => `${SHARED_PREFIX}${jobId}/`;
 export const sharedKey = (jobId: string, variant: MediaVariant) =>
   `${sharedFolder(jobId)}${MEDIA_FILES[variant].file}`;
 
-/** Where a new reference image of `owner` is stored; `id` is a fresh ULID. */
+/** Generated images no job has used (yet): expired by a lifecycle rule (infra/storage.ts). */
+export const DRAFTS_PREFIX = "drafts/";
+
+/** Where a job's own copy of an image it uses is stored; `id` is a fresh ULID. */
 export const referenceKey = (owner: string, id: string) => `${REFERENCES_PREFIX}${owner}/${id}.png`;
+
+/** Where a generated reference image of `owner` waits to be used; `id` is a fresh ULID. */
+export const draftImageKey = (owner: string, id: string) => `${DRAFTS_PREFIX}${owner}/${id}.png`;
 
 const OWNER = "([A-Za-z0-9_-]{1,100})";
 const ULID = "([0-9A-HJKMNP-TV-Z]{26})";
@@ -84,7 +92,9 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const STORED_VIDEO_KEY = new RegExp(
   `^${VIDEOS_PREFIX}${OWNER}/${ULID}/${escape(MEDIA_FILES.video.file)}$`,
 );
-const REFERENCE_KEY = new RegExp(`^${REFERENCES_PREFIX}${OWNER}/${ULID}\\.png$`);
+const REFERENCE_KEY = new RegExp(
+  `^(?:${REFERENCES_PREFIX}|${DRAFTS_PREFIX})${OWNER}/${ULID}\\.png$`,
+);
 const FRAME_KEY = new RegExp(
   `^${VIDEOS_PREFIX}${OWNER}/${ULID}/(?:${escape(MEDIA_FILES.firstFrame.file)}|` +
     `${escape(MEDIA_FILES.lastFrame.file)})$`,

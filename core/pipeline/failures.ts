@@ -5,6 +5,7 @@
  * reserved on an access code back, in the same write.
  */
 import {
+  awaitKey,
   getJob,
   endJob,
   recordPollFailure,
@@ -37,8 +38,18 @@ export const RETRIES_EXHAUSTED: JobError = {
   message: "Takes could not get this video from the provider after retrying for 24 hours.",
 };
 
+export const KEY_NO_LONGER_VALID: JobError = {
+  code: "key_no_longer_valid",
+  message:
+    "The provider no longer accepts the key this video was made with. Once it works again at " +
+    "the provider, carry on from this video's page or sign in with the key again; nothing is " +
+    "lost meanwhile.",
+};
+
 export type FailureDecision =
   | { action: "expire"; error: JobError }
+  /** The provider refused the owner's own key: wait for them to show it again. */
+  | { action: "await-key"; reason: JobError }
   | { action: "fail"; error: JobError }
   /** Try again after `delaySeconds`, at `retryAt` (ms epoch). */
   | { action: "retry"; delaySeconds: number; retryAt: number };
@@ -52,12 +63,21 @@ export const providerCopyLapsed = (expiresAt: string | undefined, now: number) =
  * for a job that has failed `job.consecutiveErrors` times in a row before this.
  */
 export function decideAfterFailure(
-  job: Pick<Job, "createdAt" | "consecutiveErrors" | "providerExpiresAt">,
+  job: Pick<Job, "createdAt" | "consecutiveErrors" | "providerExpiresAt" | "sealedCredential">,
   error: unknown,
   now: number,
 ): FailureDecision {
   if (error instanceof ContentExpired || providerCopyLapsed(job.providerExpiresAt, now)) {
     return { action: "expire", error: CONTENT_EXPIRED };
+  }
+  // A person's own key that stopped working (revoked, or the account suspended) is theirs to
+  // mend: failing the job would throw away a video the provider may still hold for them.
+  if (
+    error instanceof ProviderRejected &&
+    [401, 403].includes(error.status) &&
+    job.sealedCredential
+  ) {
+    return { action: "await-key", reason: KEY_NO_LONGER_VALID };
   }
   if (error instanceof ProviderRejected) {
     return { action: "fail", error: { code: `provider_${error.code}`, message: error.message } };
@@ -92,6 +112,8 @@ export type FailureOutcome =
   | "retrying-poll"
   /** A copy that failed for now; the lease was released and a retry enqueued. */
   | "retrying"
+  /** Parked until its owner shows their key again (resumeJobsAwaitingKey). */
+  | "awaiting-key"
   /** Another poll or copier moved the job on; it carries on from there. */
   | "superseded"
   /** The job was deleted meanwhile; what was uploaded for it is deleted too. */
@@ -115,6 +137,10 @@ export async function afterFailure(
     error: error as Error,
     action: decision.action,
   });
+  if (decision.action === "await-key") {
+    if (!(await awaitKey(job, decision.reason, leaseId))) return afterLostWrite(job);
+    return "awaiting-key";
+  }
   if (decision.action !== "retry") {
     const end = decision.action === "expire" ? expireJob : failJob;
     if (!(await end(job, decision.error))) return afterLostWrite(job);

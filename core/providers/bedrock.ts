@@ -4,8 +4,9 @@
  *
  * - No third-party key: the functions' own AWS role calls Bedrock, so only access codes (the
  *   operator's account) use it. Its "operator secret" is the region it runs in.
- * - Idempotent create: the request token is Takes' job id, so a repeated create (a retry after a
- *   timeout) finds the same invocation rather than starting and billing a second.
+ * - Idempotent create: the request token is Takes' job id, so a repeated create (a client's retry
+ *   with the same Idempotency-Key, after a timeout) finds the same invocation rather than starting
+ *   and billing a second. The create itself is one attempt, within its request's budget.
  * - Bedrock writes the video into Takes' own bucket (incoming/{jobId}/…): the copy step adopts it
  *   server-side (storedOutputKey), no byte passing through the Lambda.
  * - No progress and no cancel API: Takes estimates progress, and a deleted job's output is
@@ -154,8 +155,7 @@ export const bedrockProvider: VideoProvider = {
     const { aspect_ratio, resolution } = RAY2_SIZES[request.size]!;
     const frame = request.firstFrame;
     const started = await call(() =>
-      // Retried safely: the token makes a repeated start the same invocation.
-      client(region, 2).send(
+      client(region, 1).send(
         new StartAsyncInvokeCommand({
           modelId: MODEL_ID,
           clientRequestToken: request.jobId,
@@ -184,6 +184,7 @@ export const bedrockProvider: VideoProvider = {
             },
           },
         }),
+        { abortSignal: request.time.signal },
       ),
     );
     if (!started.invocationArn) throw new ProviderUnavailable(`The ${SERVICE} gave no invocation.`);

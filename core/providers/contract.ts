@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { TakesError } from "../errors";
+import { TIME_BUDGETS, type CallTime } from "../time-budgets";
 import { withoutSecrets } from "../redact";
+
+export type { CallTime };
 
 /**
  * What every video provider adapter implements. Nothing outside core/providers/ may know which
@@ -100,6 +103,16 @@ export interface CreateVideoRequest {
   lastFrame?: ReferenceImage;
   /** Where the provider may post its completion webhook, when it sends them and Takes wants them. */
   webhookUrl?: string;
+  /** The person is waiting: one attempt, never retried by the SDK, ended by `time.signal`. */
+  time: CallTime;
+}
+
+/** A remix of a finished job: a new job with a new prompt, asked as a create is. */
+export interface RemixRequest {
+  /** Takes' id for the new job: an idempotency token where the provider takes one. */
+  jobId: string;
+  prompt: string;
+  time: CallTime;
 }
 
 /** What a provider charged (or, before it finished, expects to charge) for a job. */
@@ -157,10 +170,10 @@ export interface WebhookDelivery {
 }
 
 /**
- * How long a request made while a person waits may take, retries and their waits included: API
- * Gateway answers 504 at 30 s whatever the Lambda does, so Takes gives up first and says why.
+ * How long a text or image model's answer may take, retries and their waits included: the tools'
+ * share of their time budget (core/time-budgets.ts), so Takes gives up before API Gateway does.
  */
-export const INTERACTIVE_DEADLINE_MS = 25_000;
+export const INTERACTIVE_DEADLINE_MS = TIME_BUDGETS.tool.providerMs;
 
 /** A request to a provider's text model: a rewrite of `input` following `instructions`. */
 export interface WriteRequest {
@@ -214,15 +227,18 @@ export interface VideoProvider {
     job: ProviderJobRef,
     variant: ProviderVariant,
   ): Promise<DownloadedContent>;
-  remix?(credential: string, job: ProviderJobRef, prompt: string): Promise<CreatedJob>;
+  remix?(credential: string, job: ProviderJobRef, request: RemixRequest): Promise<CreatedJob>;
   /** Cancels a running job and deletes a finished one's files, where the provider can. */
   delete?(credential: string, job: ProviderJobRef): Promise<void>;
   /** The provider's text model, for prompt improvement, where it has one: the rewritten text. */
   writeText?(credential: string, request: WriteRequest): Promise<string>;
   /** The provider's image model, for reference images, where it has one: the image's bytes. */
   drawImage?(credential: string, request: DrawRequest): Promise<Uint8Array>;
-  /** Checks a key cheaply with the provider: throws ProviderRejected (401/403) when it refuses it. */
-  checkKey?(credential: string): Promise<KeyCheck>;
+  /**
+   * Checks a key cheaply with the provider, in one attempt within `time`: throws ProviderRejected
+   * (401/403) when it refuses it.
+   */
+  checkKey?(credential: string, time: CallTime): Promise<KeyCheck>;
   /**
    * Verifies a webhook delivery's signature (throwing a 401 TakesError when it does not hold) and
    * returns the provider job id it reports finished, or undefined for an event that needs no poll.

@@ -9,7 +9,7 @@
  *   Past retention the result is gone: the job ends expired, saying so.
  * - Submits are never retried: fal takes no idempotency key, so a retried submit after a 5xx
  *   could queue (and bill) the generation twice. The client retries on its own, so its fetch is
- *   one that refuses a second attempt of a submit.
+ *   one that refuses a second attempt of a submit; the request's budget ends the one attempt.
  * - The files' lifetime is asked for (the object lifecycle header): long enough for any copy.
  * - Webhooks are signed ED25519 with fal's published keys, fetched and cached.
  * - fal has no base-URL option: TAKES_FAL_URL (the local stack's emulator) serves fal's hosts as
@@ -332,6 +332,7 @@ export const falProvider: VideoProvider = {
         input,
         storageSettings: { expiresIn: FILE_LIFETIME },
         ...(request.webhookUrl && { webhookUrl: request.webhookUrl }),
+        abortSignal: request.time.signal,
       }),
     );
     return { providerJobId: queued.request_id };

@@ -3,9 +3,10 @@
  * request names, whether the model can do what it asks, what it should cost, how long it should
  * take. Adding a provider is its adapter file plus one line in PROVIDERS.
  */
-import { badRequest } from "../errors";
+import { badRequest, TakesError } from "../errors";
 import {
   providerFailureToTakesError,
+  type CallTime,
   type ModelPrice,
   type VideoModel,
   type VideoProvider,
@@ -170,11 +171,22 @@ export function expectedGenerationSeconds(job: {
   return time.base + time.perOutputSecond * job.seconds;
 }
 
-/** A provider call made while a person waits: its failures reach them as their fitting 4xx/5xx. */
-export async function askProvider<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * A provider call made while a person waits: its failures reach them as their fitting 4xx/5xx, and
+ * a call that ran out of its `time` (whatever the SDK made of the abort) as 504.
+ */
+export async function askProvider<T>(call: () => Promise<T>, time?: CallTime): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    if (time?.signal.aborted) {
+      throw new TakesError(
+        504,
+        "provider_timeout",
+        `The provider did not answer within ${Math.round(time.timeoutMs / 1000)} seconds; ` +
+          "nothing was recorded or charged to your quota. Try again shortly.",
+      );
+    }
     throw providerFailureToTakesError(error) ?? error;
   }
 }

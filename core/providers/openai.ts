@@ -5,6 +5,7 @@ import {
   ContentExpired,
   ContentNotAvailable,
   ProviderRejected,
+  type CallTime,
   type NormalisedStatus,
   type ProviderVariant,
   type VideoModel,
@@ -24,16 +25,20 @@ import { parseWebhookJson, verifyStandardWebhook } from "./webhook-signatures";
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
-/** Two attempts of this fit inside API Gateway's 30 s, with room for a short retry-after wait. */
-const INTERACTIVE_TIMEOUT_MS = 12_000;
 
 /** Workers (poll, download, delete): the SDK's usual two retries. */
 const client = (credential: string) =>
   openaiClient(credential, { timeoutMs: REQUEST_TIMEOUT_MS, maxRetries: 2 });
 
-/** Create and remix run while a person waits for the HTTP reply: one retry, shorter attempts. */
-const interactiveClient = (credential: string) =>
-  openaiClient(credential, { timeoutMs: INTERACTIVE_TIMEOUT_MS, maxRetries: 1 });
+/**
+ * Create and remix run while a person waits for the HTTP reply: one attempt in the time the
+ * request's budget gives it. Never a retry: the shape has no idempotency key a gateway must honour.
+ */
+const once = (credential: string, time: CallTime) =>
+  [
+    openaiClient(credential, { timeoutMs: time.timeoutMs, maxRetries: 0 }),
+    { signal: time.signal },
+  ] as const;
 
 const call = callWith((error) => toProviderFailure(error));
 
@@ -162,15 +167,19 @@ export const openaiProvider: VideoProvider = {
           { type: request.firstFrame.contentType },
         )
       : undefined;
+    const [api, options] = once(credential, request.time);
     const video = await call(() =>
-      interactiveClient(credential).videos.create({
-        model: request.model,
-        prompt: request.prompt,
-        // The API takes seconds as a string ("4" | "8" | "12").
-        seconds: String(request.seconds) as VideoSeconds,
-        size: request.size as VideoSize,
-        ...(reference ? { input_reference: reference } : {}),
-      }),
+      api.videos.create(
+        {
+          model: request.model,
+          prompt: request.prompt,
+          // The API takes seconds as a string ("4" | "8" | "12").
+          seconds: String(request.seconds) as VideoSeconds,
+          size: request.size as VideoSize,
+          ...(reference ? { input_reference: reference } : {}),
+        },
+        options,
+      ),
     );
     return { providerJobId: video.id };
   },
@@ -201,10 +210,9 @@ export const openaiProvider: VideoProvider = {
     };
   },
 
-  async remix(credential, { providerJobId }, prompt) {
-    const video = await call(() =>
-      interactiveClient(credential).videos.remix(providerJobId, { prompt }),
-    );
+  async remix(credential, { providerJobId }, { prompt, time }) {
+    const [api, options] = once(credential, time);
+    const video = await call(() => api.videos.remix(providerJobId, { prompt }, options));
     return { providerJobId: video.id };
   },
 

@@ -222,23 +222,27 @@ export const openrouterProvider: VideoProvider = {
     const listed = LISTED.find((model) => model.id === request.model);
     const callbackUrl = request.webhookUrl && webhookSecret() ? request.webhookUrl : undefined;
     const created = await call(() =>
-      client(credential).videoGeneration.generate({
-        videoGenerationRequest: {
-          model: request.model,
-          prompt: request.prompt,
-          duration: request.seconds,
-          size: request.size,
-          ...(listed?.generateAudio && { generateAudio: request.sound }),
-          ...(frames.length > 0 && {
-            frameImages: frames.map(({ image, frameType }) => ({
-              type: "image_url" as const,
-              imageUrl: { url: dataUri(image) },
-              frameType,
-            })),
-          }),
-          ...(callbackUrl && { callbackUrl }),
+      client(credential).videoGeneration.generate(
+        {
+          videoGenerationRequest: {
+            model: request.model,
+            prompt: request.prompt,
+            duration: request.seconds,
+            size: request.size,
+            ...(listed?.generateAudio && { generateAudio: request.sound }),
+            ...(frames.length > 0 && {
+              frameImages: frames.map(({ image, frameType }) => ({
+                type: "image_url" as const,
+                imageUrl: { url: dataUri(image) },
+                frameType,
+              })),
+            }),
+            ...(callbackUrl && { callbackUrl }),
+          },
         },
-      }),
+        // One attempt, within the request's budget.
+        { timeoutMs: request.time.timeoutMs, fetchOptions: { signal: request.time.signal } },
+      ),
     );
     return { providerJobId: created.id };
   },

@@ -4,7 +4,8 @@
  * last) frames. Facts in docs/notes/providers.md, Runway.
  *
  * - Create is never retried by the SDK: Runway takes no idempotency key, so a retried POST after
- *   a 5xx could start (and bill) a second task. The poller's own retry policy covers the rest.
+ *   a 5xx could start (and bill) a second task. It is one attempt, in the time its request's
+ *   budget gives it (core/time-budgets.ts). The poller's own retry policy covers the rest.
  * - Output URLs expire and every retrieve mints fresh ones, so a download always asks for the
  *   task first, and a link that stopped working is an outage to retry, not an expired video.
  * - Runway bills in credits (1 credit = $0.01): its estimate at create and its actual cost when
@@ -12,10 +13,11 @@
  * - The SDK reads RUNWAYML_BASE_URL: the local stack points it at the emulator.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import RunwayML, { APIConnectionError, APIError } from "@runwayml/sdk";
+import RunwayML, { APIConnectionError, APIError, APIUserAbortError } from "@runwayml/sdk";
 import {
   ContentExpired,
   ContentNotAvailable,
+  INTERACTIVE_DEADLINE_MS,
   ProviderRejected,
   ProviderUnavailable,
   pricedBySound,
@@ -30,20 +32,21 @@ import { callWith, dataUri, failureForStatus, fetchOutput } from "./http";
 const CREDITS_PER_USD = 100;
 const SERVICE = "Runway API";
 
-/** Create runs while a person waits for the HTTP reply; status and downloads run in workers. */
-const CREATE_TIMEOUT_MS = 20_000;
+/** Status and downloads run in workers, with the SDK's retries. */
 const WORKER_TIMEOUT_MS = 30_000;
 
 const client = (credential: string, options: { timeoutMs: number; maxRetries: number }) =>
   new RunwayML({ apiKey: credential, timeout: options.timeoutMs, maxRetries: options.maxRetries });
-const creating = (credential: string) =>
-  client(credential, { timeoutMs: CREATE_TIMEOUT_MS, maxRetries: 0 });
+/** While a person waits: one attempt, in the time the request's budget gives it. */
+const once = (credential: string, timeoutMs: number) =>
+  client(credential, { timeoutMs, maxRetries: 0 });
 const working = (credential: string) =>
   client(credential, { timeoutMs: WORKER_TIMEOUT_MS, maxRetries: 2 });
 
 /** Runway's error body is `{"error": "<text>"}`. */
 function toFailure(error: unknown): unknown {
-  if (error instanceof APIConnectionError)
+  // An attempt cut short by its request's deadline is an outage too: Runway did not answer.
+  if (error instanceof APIConnectionError || error instanceof APIUserAbortError)
     return new ProviderUnavailable(`The ${SERVICE} is unavailable.`);
   if (!(error instanceof APIError) || error.status === undefined) return error;
   const body = error.error as { error?: unknown } | undefined;
@@ -235,17 +238,21 @@ export const runwayProvider: VideoProvider = {
         ? [{ uri: dataUri(request.lastFrame), position: "last" as const }]
         : []),
     ];
-    const api = creating(credential);
+    const api = once(credential, request.time.timeoutMs);
+    const options = { signal: request.time.signal };
     const created = await call(() =>
       frames.length === 0
-        ? api.textToVideo.create(shared)
-        : api.imageToVideo.create({
-            ...shared,
-            // One first frame goes as a plain URI; keyframes as a list naming their positions.
-            promptImage: (frames.length === 1 && !request.lastFrame
-              ? frames[0]!.uri
-              : frames) as string,
-          }),
+        ? api.textToVideo.create(shared, options)
+        : api.imageToVideo.create(
+            {
+              ...shared,
+              // One first frame goes as a plain URI; keyframes as a list naming their positions.
+              promptImage: (frames.length === 1 && !request.lastFrame
+                ? frames[0]!.uri
+                : frames) as string,
+            },
+            options,
+          ),
     );
     return { providerJobId: created.id, estimatedCost: costOf(created.estimatedCost?.credits) };
   },
@@ -284,7 +291,7 @@ export const runwayProvider: VideoProvider = {
   // Takes then fits exactly.
   async drawImage(credential, { prompt, size, model = "gen4_image", signal }) {
     const created = await call(() =>
-      creating(credential).textToImage.create(
+      once(credential, INTERACTIVE_DEADLINE_MS).textToImage.create(
         { model: model as "gen4_image", promptText: prompt, ratio: imageRatioFor(size) },
         { signal },
       ),
@@ -310,9 +317,9 @@ export const runwayProvider: VideoProvider = {
     }
   },
 
-  async checkKey(credential) {
+  async checkKey(credential, time) {
     const organization = await call(() =>
-      client(credential, { timeoutMs: CREATE_TIMEOUT_MS, maxRetries: 1 }).organization.retrieve(),
+      once(credential, time.timeoutMs).organization.retrieve({ signal: time.signal }),
     );
     return { balance: `${organization.creditBalance.toLocaleString("en")} credits left` };
   },

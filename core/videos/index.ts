@@ -4,15 +4,11 @@
  */
 import { ulid } from "ulid";
 import { Resource } from "sst";
-import {
-  credentialFor,
-  credentialForJob,
-  providerFor,
-  type ResolvedCredential,
-} from "../credentials";
+import { credentialFor, providerFor, type ResolvedCredential } from "../credentials";
 import { badRequest, notFound, TakesError } from "../errors";
-import { fn } from "../fn";
-import { newJobId, type Job } from "../jobs/model";
+import { fn, parse } from "../fn";
+import { digest, once, type KeyedRequest } from "../idempotency";
+import type { Job } from "../jobs/model";
 import {
   createJob,
   deleteJob,
@@ -23,8 +19,15 @@ import {
 } from "../jobs/repository";
 import { log } from "../log";
 import { fitReference } from "../media/fit";
-import { incomingFolder, jobFolder, referenceKey, type MediaObject } from "../media/layout";
+import {
+  incomingFolder,
+  jobFolder,
+  referenceKey,
+  sharedFolder,
+  type MediaObject,
+} from "../media/layout";
 import { deletePrefix, presignDownload, presignGet, putMedia } from "../media/storage";
+import { queueProviderDelete } from "../pipeline/provider-deletes";
 import { enqueuePoll } from "../pipeline/queue";
 import { firstPollDelaySeconds } from "../pipeline/schedule";
 import {
@@ -44,11 +47,13 @@ import {
   FrameRequest,
   ListRequest,
   RemixRequest,
+  StartHeaders,
   VideoRef,
   VideoRequest,
   type Frame,
 } from "../requests";
 import type { VideoPage } from "../responses";
+import { startClock, TIME_BUDGETS, type RequestClock } from "../time-budgets";
 import { publicJob, type PublicJob } from "./view";
 
 /**
@@ -61,18 +66,73 @@ export async function ownJob(caller: ResolvedCredential, id: string): Promise<Jo
   return job;
 }
 
-/** Starts polling a job the provider accepted; the sweeper heals a lost first message. */
-async function recordNewJob(caller: ResolvedCredential, fields: NewJobFields): Promise<PublicJob> {
+/** The caller's job with this id, as the API shows it; undefined when there is none. */
+async function madeJob(caller: ResolvedCredential, id: string): Promise<PublicJob | undefined> {
+  const job = await getJob(id);
+  return job?.owner === caller.ownerId ? publicJob(job) : undefined;
+}
+
+/**
+ * Records a job its provider accepted, with its own copies of its images, and starts polling it.
+ * Until the record is written nothing holds the provider's job: if writing fails, the provider is
+ * asked to cancel it (through ProviderDeletes, never awaited) and the error goes on, so the seconds
+ * reserved for it are given back. Once written nothing fails the request: the sweeper heals a lost
+ * first poll.
+ */
+async function recordNewJob(
+  caller: ResolvedCredential,
+  fields: NewJobFields & { id: string },
+  images: { first?: Uint8Array; last?: Uint8Array } = {},
+): Promise<PublicJob> {
   const delaySeconds = firstPollDelaySeconds(fields);
-  const job = await createJob({
-    ...fields,
-    estimatedCostUsd: estimateCostUsd(fields),
-    owner: caller.ownerId,
-    sealedCredential: caller.sealed,
-    nextPollAt: Date.now() + delaySeconds * 1000,
+  let job: Job;
+  try {
+    job = await createJob({
+      ...fields,
+      // Every job keeps its own copies, even of stored images: deleting the job a frame came
+      // from must not take the new job's images with it.
+      referenceKey: await storeImage(caller, images.first),
+      lastFrameKey: await storeImage(caller, images.last),
+      estimatedCostUsd: estimateCostUsd(fields),
+      owner: caller.ownerId,
+      sealedCredential: caller.sealed,
+      nextPollAt: Date.now() + delaySeconds * 1000,
+    });
+  } catch (error) {
+    await queueProviderDelete({
+      jobId: fields.id,
+      provider: fields.provider,
+      providerJobId: fields.providerJobId,
+      model: fields.model,
+      sealedCredential: caller.sealed,
+    });
+    throw error;
+  }
+  await enqueuePoll(job.id, delaySeconds).catch((error: unknown) => {
+    log.warn("first poll not queued: the sweeper will find the job", {
+      jobId: job.id,
+      error: error as Error,
+    });
   });
-  await enqueuePoll(job.id, delaySeconds);
   return publicJob(job);
+}
+
+/** How a request that starts a job was sent. */
+export interface StartOptions {
+  /** The client's Idempotency-Key (checked by StartHeaders): a retry makes no second job. */
+  idempotencyKey?: string;
+  /** The request's clock, started as it began (by default, now): the provider gets what is left. */
+  clock?: RequestClock;
+}
+
+/** The request under its key (400 for a malformed one), if it came with one: keys are per caller. */
+function keyedRequest(
+  caller: ResolvedCredential,
+  key: string | undefined,
+  request: unknown,
+): KeyedRequest | undefined {
+  const valid = parse(StartHeaders, { "idempotency-key": key })["idempotency-key"];
+  return valid ? { owner: caller.ownerId, key: valid, request } : undefined;
 }
 
 /** Where a provider that takes a webhook URL per job should post: Takes' own webhook route. */
@@ -119,11 +179,18 @@ async function storeImage(caller: ResolvedCredential, png: Uint8Array | undefine
  * images fitted to the video's size) before the provider is asked, and nothing is written unless
  * it accepted the job. It takes one from the owner's "create" budget (429 when spent) and, for an
  * access code, reserves the video's seconds on the code's quota (402 when it cannot cover them),
- * given back if the provider refuses.
+ * given back if the job is not recorded for any reason. The provider gets what the request's time
+ * budget leaves (504 past it). A retry with the same Idempotency-Key answers with the job the
+ * first request made, spending nothing again (core/idempotency.ts).
  */
 export const createVideo = fn(
   VideoRequest,
-  async (caller: ResolvedCredential, request, uploads: ImageUploads = {}): Promise<PublicJob> => {
+  async (
+    caller: ResolvedCredential,
+    request,
+    uploads: ImageUploads = {},
+    { idempotencyKey, clock = startClock(TIME_BUDGETS.startVideo) }: StartOptions = {},
+  ): Promise<PublicJob> => {
     const provider = providerFor(caller, request);
     const credential = credentialFor(caller, provider);
     const model = getModel(provider, request.model);
@@ -137,48 +204,68 @@ export const createVideo = fn(
       );
     }
     checkCapabilities(provider, { ...request, firstFrame: wantsFirst, lastFrame: wantsLast });
-    await checkRateLimit(caller.ownerId, "create");
-    const first = await imageFor(caller, request.size, uploads.firstFrame, request.referenceKey);
-    const last = await imageFor(caller, request.size, uploads.lastFrame, request.lastFrameKey);
-    const sound = makesSound(model, request.sound);
-    const jobId = newJobId();
-    const asPng = (image: StoredReference | undefined) =>
-      image && { bytes: image.png, contentType: "image/png" };
-    const {
-      result: { providerJobId, estimatedCost },
-      reservation,
-    } = await withReservedSeconds(caller, request.seconds, () =>
-      askProvider(() =>
-        provider.create(credential, {
-          jobId,
-          model: request.model,
-          prompt: request.prompt,
-          seconds: request.seconds,
-          size: request.size,
-          sound,
-          firstFrame: asPng(first),
-          lastFrame: asPng(last),
-          webhookUrl: webhookUrl(provider),
-        }),
-      ),
-    );
-    return recordNewJob(caller, {
-      id: jobId,
-      provider: provider.name,
-      providerJobId,
-      model: request.model,
-      prompt: request.prompt,
-      seconds: request.seconds,
-      size: request.size,
-      sound,
-      // Every job keeps its own copies, even of stored images: deleting the job a frame came
-      // from must not take the new job's images with it.
-      referenceKey: await storeImage(caller, first?.png),
-      lastFrameKey: await storeImage(caller, last?.png),
-      // A video started from another's frame descends from it, as a remix does.
-      parentId: first?.continuesJobId,
-      quotaReservation: reservation,
-      providerCost: estimatedCost && { ...estimatedCost, final: false },
+    const files = {
+      firstFrame: uploads.firstFrame && digest(uploads.firstFrame),
+      lastFrame: uploads.lastFrame && digest(uploads.lastFrame),
+    };
+    return once(keyedRequest(caller, idempotencyKey, { create: request, files }), {
+      endsAt: clock.endsAt,
+      replay: (jobId) => madeJob(caller, jobId),
+      start: async (jobId) => {
+        await checkRateLimit(caller.ownerId, "create");
+        const first = await imageFor(
+          caller,
+          request.size,
+          uploads.firstFrame,
+          request.referenceKey,
+        );
+        const last = await imageFor(caller, request.size, uploads.lastFrame, request.lastFrameKey);
+        const sound = makesSound(model, request.sound);
+        const asPng = (image: StoredReference | undefined) =>
+          image && { bytes: image.png, contentType: "image/png" };
+        const { result } = await withReservedSeconds(
+          caller,
+          request.seconds,
+          async (reservation) => {
+            const time = clock.providerCall();
+            const { providerJobId, estimatedCost } = await askProvider(
+              () =>
+                provider.create(credential, {
+                  jobId,
+                  model: request.model,
+                  prompt: request.prompt,
+                  seconds: request.seconds,
+                  size: request.size,
+                  sound,
+                  firstFrame: asPng(first),
+                  lastFrame: asPng(last),
+                  webhookUrl: webhookUrl(provider),
+                  time,
+                }),
+              time,
+            );
+            return recordNewJob(
+              caller,
+              {
+                id: jobId,
+                provider: provider.name,
+                providerJobId,
+                model: request.model,
+                prompt: request.prompt,
+                seconds: request.seconds,
+                size: request.size,
+                sound,
+                // A video started from another's frame descends from it, as a remix does.
+                parentId: first?.continuesJobId,
+                quotaReservation: reservation,
+                providerCost: estimatedCost && { ...estimatedCost, final: false },
+              },
+              { first: first?.png, last: last?.png },
+            );
+          },
+        );
+        return result;
+      },
     });
   },
 );
@@ -202,12 +289,17 @@ export const listChildVideos = fn(VideoRef, async (caller: ResolvedCredential, {
 });
 
 /**
- * A new job from a finished one, with a new prompt, on the same provider and settings. Limited and
- * paid for as a new video is (see createVideo), from the "remix" budget.
+ * A new job from a finished one, with a new prompt, on the same provider and settings. Limited,
+ * paid for, timed and made once per Idempotency-Key as a new video is (see createVideo), from the
+ * "remix" budget.
  */
 export const remixVideo = fn(
   RemixRequest,
-  async (caller: ResolvedCredential, { id, prompt }): Promise<PublicJob> => {
+  async (
+    caller: ResolvedCredential,
+    { id, prompt },
+    { idempotencyKey, clock = startClock(TIME_BUDGETS.startVideo) }: StartOptions = {},
+  ): Promise<PublicJob> => {
     const parent = await ownJob(caller, id);
     const provider = getProvider(parent.provider);
     if (!provider.remix || !findModel(provider, parent.model)?.remix) {
@@ -217,45 +309,63 @@ export const remixVideo = fn(
     if (parent.status !== "completed") {
       throw new TakesError(409, "not_completed", "Only a completed video can be remixed.");
     }
-    await checkRateLimit(caller.ownerId, "remix");
     const remix = provider.remix.bind(provider);
-    const {
-      result: { providerJobId },
-      reservation,
-    } = await withReservedSeconds(caller, parent.seconds, () =>
-      askProvider(() => remix(credential, parent, prompt)),
-    );
-    return recordNewJob(caller, {
-      provider: provider.name,
-      providerJobId,
-      model: parent.model,
-      prompt,
-      seconds: parent.seconds,
-      size: parent.size,
-      sound: parent.sound,
-      parentId: parent.id,
-      quotaReservation: reservation,
+    return once(keyedRequest(caller, idempotencyKey, { remix: { id, prompt } }), {
+      endsAt: clock.endsAt,
+      replay: (jobId) => madeJob(caller, jobId),
+      start: async (jobId) => {
+        await checkRateLimit(caller.ownerId, "remix");
+        const { result } = await withReservedSeconds(
+          caller,
+          parent.seconds,
+          async (reservation) => {
+            const time = clock.providerCall();
+            const { providerJobId } = await askProvider(
+              () => remix(credential, parent, { jobId, prompt, time }),
+              time,
+            );
+            return recordNewJob(caller, {
+              id: jobId,
+              provider: provider.name,
+              providerJobId,
+              model: parent.model,
+              prompt,
+              seconds: parent.seconds,
+              size: parent.size,
+              sound: parent.sound,
+              parentId: parent.id,
+              quotaReservation: reservation,
+            });
+          },
+        );
+        return result;
+      },
     });
   },
 );
 
-/** Deletes the job, then its media, then (best effort) the provider's copy. */
+/**
+ * Deletes the job, then its media. The provider's copy (a running job cancelled, so no more work
+ * is billed; a finished one's files deleted) is queued for the ProviderDeletes worker and never
+ * awaited here: a slow or unavailable provider must not hold up, or fail, the person's delete.
+ */
 export const deleteVideo = fn(VideoRef, async (caller: ResolvedCredential, { id }) => {
   const job = await deleteJob(caller.ownerId, id);
   if (!job) throw notFound("There is no video with that id.");
+  await queueProviderDelete({
+    jobId: job.id,
+    provider: job.provider,
+    providerJobId: job.providerJobId,
+    model: job.model,
+    // The key that made the job: still sealed on it while it runs, else the caller's own.
+    sealedCredential: job.sealedCredential ?? caller.sealed,
+  });
   await deletePrefix(jobFolder(job));
+  // The copies its share links played go with it.
+  await deletePrefix(sharedFolder(job.id));
   // What a provider may still write into the bucket for it is expired by the bucket's lifecycle.
   await deletePrefix(incomingFolder(job.id));
   for (const image of [job.referenceKey, job.lastFrameKey]) if (image) await deletePrefix(image);
-  // A running job is cancelled at the provider (no more work billed); a finished one's copy
-  // there is deleted. Best effort: the provider's copy lapses by itself, and a failure there must
-  // not fail the person's delete.
-  try {
-    const provider = getProvider(job.provider);
-    await provider.delete?.(credentialForJob(job), job);
-  } catch (error) {
-    log.warn("provider delete failed", { jobId: job.id, error: (error as Error).name });
-  }
 });
 
 /** An extracted frame of the caller's job; 409 while it is not extracted yet. */

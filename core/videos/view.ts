@@ -64,6 +64,7 @@ export function toPublicJob(
     completedAt: job.copiedAt ?? null,
     error: job.error,
     framesError: job.framesError ?? null,
+    awaitingKey: job.awaitingKey ?? null,
     cost: {
       estimatedUsd: job.estimatedCostUsd ?? null,
       actualUsd: providerCost?.final ? providerCost.usd : null,

@@ -1,6 +1,6 @@
 import { resolveCredential, type ResolvedCredential } from "#core/credentials";
 import { badRequest, TakesError, unauthorized } from "#core/errors";
-import { callerFromSession, SESSION_COOKIE } from "#core/session";
+import { resumeSession, sessionCookie } from "#core/session";
 import { cookieValue, isSameOrigin } from "./headers";
 import type { HttpEvent } from "./respond";
 
@@ -9,17 +9,26 @@ const header = (event: HttpEvent, name: string) => event.headers?.[name.toLowerC
 /** Methods that change nothing, so a cross-site request cannot make them do harm. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** The site's session cookie, from payload 2.0's `cookies` (or a plain `cookie` header). */
-function sessionCookie(event: HttpEvent): string | undefined {
-  const fromArray = event.cookies
-    ?.map((cookie) => cookieValue(cookie, SESSION_COOKIE))
-    .find(Boolean);
-  return fromArray ?? cookieValue(header(event, "cookie"), SESSION_COOKIE);
+/**
+ * Whether the client reached Takes over HTTPS: API Gateway and the local runtime say how in
+ * `x-forwarded-proto`; only the local runtime says plain http.
+ */
+const overHttps = (event: HttpEvent) =>
+  header(event, "x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase() !== "http";
+
+/**
+ * The site's session cookie, from payload 2.0's `cookies` (or a plain `cookie` header): over HTTPS
+ * only the `__Host-` one, which no subdomain or plain-http page can have set.
+ */
+function sessionCookieValue(event: HttpEvent): string | undefined {
+  const { name } = sessionCookie(overHttps(event));
+  const fromArray = event.cookies?.map((cookie) => cookieValue(cookie, name)).find(Boolean);
+  return fromArray ?? cookieValue(header(event, "cookie"), name);
 }
 
 /**
  * The caller: from `Authorization: Bearer <credential>` when present, else from the site's session
- * cookie; 401 without either. A cookie rides along on requests other sites make the browser send,
+ * cookie while its session lasts (core/session.ts); 401 without either. A cookie rides along on requests other sites make the browser send,
  * so a cookie-authenticated request that changes anything must come from a page of this origin:
  * its `Origin` header must name the host it was sent to (403 otherwise).
  */
@@ -30,7 +39,7 @@ export async function authenticate(event: HttpEvent): Promise<ResolvedCredential
     if (!match?.[1]) throw unauthorized();
     return resolveCredential(match[1]);
   }
-  const caller = await callerFromSession(sessionCookie(event));
+  const caller = (await resumeSession(sessionCookieValue(event)))?.caller;
   if (!caller) throw unauthorized();
   const method = event.requestContext?.http?.method?.toUpperCase() ?? "GET";
   const host = header(event, "x-forwarded-host") ?? header(event, "host");

@@ -34,6 +34,15 @@ export const bucketNotificationEvents = ["s3:ObjectCreated:*", "s3:ObjectRemoved
 export const siteDefaultPath = ".";
 
 /**
+ * ssr-site.ts: the server function's `timeout ?? "20 seconds"`, which is also how long CloudFront
+ * waits for it behind a Router (the route's origin readTimeout).
+ */
+export const siteServerDefaults = { timeout: "20 seconds" } as const;
+
+/** router.ts (RouterUrlRouteArgs): CloudFront waits `readTimeout ?? "20 seconds"` for a URL route. */
+export const routerRouteDefaults = { readTimeout: "20 seconds" } as const;
+
+/**
  * Not SST's but AWS's: SST sets no retention, so SQS keeps messages its default 4 days unless a
  * queue's `transform.queue` says otherwise.
  */

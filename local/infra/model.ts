@@ -63,14 +63,19 @@ export interface BucketModel {
 export interface SiteModel {
   /** The app's folder, e.g. "site/". */
   path: string;
+  /** The server function's timeout, seconds. */
+  timeout: number;
   link: string[];
   environment: Record<string, string>;
   permissions: Permission[];
 }
 
 export interface RouterModel {
-  /** Path prefix → component name (e.g. "Api", "Site") or, for outside targets, a URL. */
-  routes: Array<{ path: string; to: string }>;
+  /**
+   * Path prefix → component name (e.g. "Api", "Site") or, for outside targets, a URL; and how long
+   * CloudFront waits for that origin's answer, seconds.
+   */
+  routes: Array<{ path: string; to: string; readTimeout: number }>;
 }
 
 export interface StackModel {

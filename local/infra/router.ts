@@ -3,8 +3,9 @@
  * component (or outside URL) behind the one CloudFront origin.
  */
 import type { RouterModel } from "./model";
+import { routerRouteDefaults } from "./defaults";
 import { StandIn } from "./recording";
-import { requiredString, type Args } from "./values";
+import { durationToSeconds, optionalString, requiredString, type Args } from "./values";
 
 export class RouterStandIn extends StandIn {
   readonly url: string;
@@ -19,16 +20,20 @@ export class RouterStandIn extends StandIn {
     this.recording.model.routers[name] = { routes: this.#routes };
   }
 
-  route(pattern: unknown, url: unknown) {
+  route(pattern: unknown, url: unknown, args: Args = {}) {
     const target = requiredString(url, `${this.componentName}: route url`);
+    const readTimeout =
+      optionalString(args.readTimeout, `${this.componentName}: route readTimeout`) ??
+      routerRouteDefaults.readTimeout;
     this.addRoute(
       requiredString(pattern, `${this.componentName}: route pattern`),
       this.recording.nameAt(target) ?? target,
+      durationToSeconds(readTimeout),
     );
   }
 
   /** For components that put themselves behind the router, as a site's `router.instance` does. */
-  addRoute(path: string, to: string) {
-    this.#routes.push({ path, to });
+  addRoute(path: string, to: string, readTimeout: number) {
+    this.#routes.push({ path, to, readTimeout });
   }
 }

@@ -2,16 +2,27 @@
  * `sst.aws.SvelteKit` (platform/src/components/aws/svelte-kit.ts, ssr-site.ts): the site's folder,
  * what its server links, and where it sits behind a Router.
  */
-import { siteDefaultPath } from "./defaults";
+import { siteDefaultPath, siteServerDefaults } from "./defaults";
 import { linkedNames, StandIn } from "./recording";
 import { RouterStandIn } from "./router";
-import { environmentOf, optionalString, permissionsOf, type Args } from "./values";
+import {
+  durationToSeconds,
+  environmentOf,
+  optionalString,
+  permissionsOf,
+  type Args,
+} from "./values";
 
 export class SvelteKitStandIn extends StandIn {
   constructor(name: string, args: Args = {}) {
     super(name, "sst.aws.SvelteKit");
+    const server = (args.server ?? {}) as Args;
+    const timeout = durationToSeconds(
+      optionalString(server.timeout, `${name}: server.timeout`) ?? siteServerDefaults.timeout,
+    );
     this.recording.model.sites[name] = {
       path: optionalString(args.path, `${name}: path`) ?? siteDefaultPath,
+      timeout,
       link: linkedNames(args.link, name),
       environment: environmentOf(args.environment, name),
       permissions: permissionsOf(args.permissions, name),
@@ -21,7 +32,12 @@ export class SvelteKitStandIn extends StandIn {
       if (!(router.instance instanceof RouterStandIn)) {
         throw new Error(`${name}: router.instance must be a Router of this app`);
       }
-      router.instance.addRoute(optionalString(router.path, `${name}: router.path`) ?? "/", name);
+      // SST makes CloudFront wait for the server as long as its timeout.
+      router.instance.addRoute(
+        optionalString(router.path, `${name}: router.path`) ?? "/",
+        name,
+        timeout,
+      );
     }
   }
 }

@@ -15,7 +15,9 @@
  *
  * Test controls live under /_emulator (no auth, never faulted): `/_emulator/health`,
  * `/_emulator/{provider}/faults` (POST to set, DELETE to clear) and
- * `/_emulator/{provider}/expire/{id}`; the provider may be left out for `openai`.
+ * `/_emulator/{provider}/expire/{id}` and `/_emulator/{provider}/revoked-keys` (POST `{key,
+ * revoked}`: the provider refuses a revoked key with a 401 until it is restored); the provider may
+ * be left out for `openai`.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -32,7 +34,7 @@ import { openrouterEmulator } from "./openrouter";
 import { runwayEmulator } from "./runway";
 import type { Faults } from "./shared/faults";
 import { RequestRefused, readFields, sendError, sendJson } from "./shared/http";
-import type { EmulatorContext, ProviderMount } from "./shared/mount";
+import { ownerOf, type EmulatorContext, type ProviderMount } from "./shared/mount";
 import { Renderer } from "./shared/render";
 import type { WebhookConfig } from "./shared/mount";
 
@@ -110,11 +112,18 @@ export async function createProviderEmulator(
     return mount;
   };
 
+  /** Per provider, the owners (key hashes) whose key the provider was told to refuse. */
+  const revokedOwners = new Map<string, Set<string>>();
+  const revokedOf = (name: string) =>
+    revokedOwners.get(name) ?? revokedOwners.set(name, new Set()).get(name)!;
+
   async function handleControl(req: IncomingMessage, res: ServerResponse, path: string) {
     if (req.method === "GET" && path === "/_emulator/health") {
       return sendJson(res, 200, { ok: true });
     }
-    const control = /^\/_emulator\/(?:([a-z]+)\/)?(faults|expire\/([^/]+))$/.exec(path);
+    const control = /^\/_emulator\/(?:([a-z]+)\/)?(faults|revoked-keys|expire\/([^/]+))$/.exec(
+      path,
+    );
     if (!control) throw new RequestRefused(404, `No control at ${path}.`);
     const [, name = DEFAULT_PROVIDER, action = "", id] = control;
     const mount = mountNamed(name);
@@ -127,6 +136,16 @@ export async function createProviderEmulator(
         }
         throw error;
       }
+      return sendJson(res, 200, { ok: true });
+    }
+    if (action === "revoked-keys" && req.method === "POST") {
+      const { key, revoked } = (await readFields(req)) as { key?: unknown; revoked?: unknown };
+      if (typeof key !== "string" || typeof revoked !== "boolean") {
+        throw new RequestRefused(400, "Send {key: string, revoked: boolean}.");
+      }
+      const owners = revokedOf(mount.name);
+      if (revoked) owners.add(ownerOf(key));
+      else owners.delete(ownerOf(key));
       return sendJson(res, 200, { ok: true });
     }
     if (action === "faults" && req.method === "DELETE") {
@@ -152,6 +171,9 @@ export async function createProviderEmulator(
       const match = route.method === req.method ? route.path.exec(path) : null;
       if (!match) continue;
       const owner = route.public ? "" : mount.authenticate(req);
+      if (revokedOf(mount.name).has(owner)) {
+        throw new RequestRefused(401, "The API key provided has been revoked.");
+      }
       const fault = route.public ? null : faults.takeRequestFault();
       if (fault) throw fault;
       const params = match.slice(1).map((param) => decodeURIComponent(param ?? ""));

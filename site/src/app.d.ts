@@ -1,5 +1,6 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
 import type { ResolvedCredential } from "$core/credentials";
+import type { Session } from "$core/session";
 
 declare global {
   namespace App {
@@ -10,6 +11,8 @@ declare global {
     interface Locals {
       /** Who is signed in (hooks.server.ts), from the sealed session cookie; undefined when signed out. */
       caller?: ResolvedCredential;
+      /** The session the cookie names, to end on sign-out; undefined when signed out. */
+      session?: Pick<Session, "id" | "ownerId">;
     }
   }
 }

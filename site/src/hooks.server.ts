@@ -1,8 +1,13 @@
-import type { Handle, HandleServerError } from "@sveltejs/kit";
+import type { Handle, HandleServerError, RequestEvent } from "@sveltejs/kit";
 import { TakesError } from "$core/errors";
 import { log } from "$core/log";
-import { callerFromSession, SESSION_COOKIE } from "$core/session";
+import { resumeSession } from "$core/session";
 import { allowMediaOrigin, mediaOrigin } from "$lib/server/csp";
+import {
+  clearedSessionCookie,
+  clearSessionCookie,
+  readSessionCookie,
+} from "$lib/server/session-cookie";
 
 /** Pages a signed-out visitor may see: sign-in, and shared takes (/s/{token}, docs/design.md). */
 const isPublic = (path: string) => path === "/sign-in" || path.startsWith("/s/");
@@ -19,26 +24,38 @@ const json = (status: number, body: unknown) =>
     headers: { "content-type": "application/json", "cache-control": "no-store" },
   });
 
+/** What a signed-out visitor gets instead of a page that needs a session. */
+function signedOut(event: RequestEvent): Response {
+  const location = signInLocation(event.url);
+  // A form action submitted by `use:enhance` expects an ActionResult, a data endpoint JSON.
+  if (event.request.headers.has("x-sveltekit-action")) {
+    return json(200, { type: "redirect", status: 303, location });
+  }
+  if (event.url.pathname.endsWith(".json")) {
+    return json(401, { error: { code: "unauthorized", message: "Sign in again." } });
+  }
+  return new Response(null, { status: 303, headers: { location } });
+}
+
 /**
- * Resolves the session cookie into `locals.caller` and keeps signed-out visitors on the sign-in
- * page. A cookie that no longer opens (expired, tampered with, sealed under another secret, or a
- * withdrawn access code) is cleared, so the browser stops sending it.
+ * Resolves the session cookie into `locals.caller` and `locals.session`, and keeps signed-out
+ * visitors on the sign-in page. A cookie that no longer signs anyone in (expired, tampered with,
+ * sealed under another secret, its session ended, or a withdrawn access code) is cleared, so the
+ * browser stops sending it.
  */
 export const handle: Handle = async ({ event, resolve }) => {
-  const cookie = event.cookies.get(SESSION_COOKIE);
-  event.locals.caller = await callerFromSession(cookie);
-  if (cookie && !event.locals.caller) event.cookies.delete(SESSION_COOKIE, { path: "/" });
+  const cookie = readSessionCookie(event.cookies, event.url);
+  const signedIn = await resumeSession(cookie);
+  event.locals.caller = signedIn?.caller;
+  event.locals.session = signedIn && { id: signedIn.session.id, ownerId: signedIn.session.ownerId };
+  if (cookie && !signedIn) clearSessionCookie(event.cookies, event.url);
 
   if (!event.locals.caller && !isPublic(event.url.pathname)) {
-    const location = signInLocation(event.url);
-    // A form action submitted by `use:enhance` expects an ActionResult, a data endpoint JSON.
-    if (event.request.headers.has("x-sveltekit-action")) {
-      return json(200, { type: "redirect", status: 303, location });
-    }
-    if (event.url.pathname.endsWith(".json")) {
-      return json(401, { error: { code: "unauthorized", message: "Sign in again." } });
-    }
-    return new Response(null, { status: 303, headers: { location } });
+    const response = signedOut(event);
+    // SvelteKit adds the cookies set through `event.cookies` only to what `resolve` answers.
+    if (cookie)
+      response.headers.append("set-cookie", clearedSessionCookie(event.cookies, event.url));
+    return response;
   }
 
   const response = await resolve(event);

@@ -136,12 +136,12 @@ describe("improvePrompt", () => {
 
 describe("createImage", () => {
   it.each(["1280x720", "720x1280", "1792x1024", "1024x1792"])(
-    "stores a PNG of exactly %s in the caller's references",
+    "stores a PNG of exactly %s among the caller's drafts",
     async (size) => {
       const { image } = await createImage(caller, { prompt: "a lighthouse at dusk", size });
       const [width, height] = size.split("x").map(Number);
       expect(image).toMatchObject({ width, height });
-      expect(image.key).toMatch(/^references\/owner-prompt-tools\/[0-9A-HJKMNP-TV-Z]{26}\.png$/);
+      expect(image.key).toMatch(/^drafts\/owner-prompt-tools\/[0-9A-HJKMNP-TV-Z]{26}\.png$/);
       const stored = await readMedia(image.key, 16 * 1024 * 1024);
       expect(await sharp(stored!).metadata()).toMatchObject({ format: "png", width, height });
       const served = await fetch(image.url);

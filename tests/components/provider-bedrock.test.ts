@@ -26,7 +26,7 @@ import { probe } from "#local/ffprobe";
 import { LUMA_RAY2_SIZES } from "#local/providers/bedrock/index";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { rejectionOf } from "../support/errors";
-import { untilStatus } from "../support/providers";
+import { createTime, untilStatus } from "../support/providers";
 import { firstFrameTop } from "../support/images";
 
 /** The adapter's "credential": the region the operator runs Bedrock in, Ray2's only one. */
@@ -89,6 +89,7 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   seconds: 5,
   size: "960x540",
   sound: false,
+  time: createTime(),
   ...overrides,
 });
 

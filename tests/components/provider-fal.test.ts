@@ -17,7 +17,7 @@ import { falProvider as fal } from "#core/providers/fal";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { takesRejection } from "../support/errors";
 import { rejectionOf } from "../support/errors";
-import { downloadedVideo, untilStatus } from "../support/providers";
+import { createTime, downloadedVideo, untilStatus } from "../support/providers";
 import { waitFor } from "../support/wait";
 import { solidPng } from "../support/images";
 
@@ -63,6 +63,7 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   seconds: 4,
   size: "1280x720",
   sound: false,
+  time: createTime(),
   ...overrides,
 });
 

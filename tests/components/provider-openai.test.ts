@@ -15,7 +15,9 @@ import {
 } from "#core/providers/contract";
 import { defaultProvider, getProvider, listProviders } from "#core/providers/index";
 import { openaiProvider as provider } from "#core/providers/openai";
+import { startClock } from "#core/time-budgets";
 import { rejectionOf } from "../support/errors";
+import { createTime } from "../support/providers";
 import { waitFor } from "../support/wait";
 
 // The adapter against the real emulator, in process: real HTTP, real multipart, real MP4s.
@@ -35,6 +37,10 @@ const request = {
   seconds: 4,
   size: "1280x720",
   sound: true,
+  // Fresh for each call that spreads or passes the request.
+  get time() {
+    return createTime();
+  },
 };
 /** A provider job as the adapter is asked about it. */
 const job = (providerJobId: string) => ({ providerJobId, model: request.model });
@@ -125,7 +131,11 @@ describe("OpenAI videos adapter", () => {
   });
 
   it("remixes a finished video into a new job", async () => {
-    const remix = await provider.remix!(KEY, job(finished), "the same kite, at night");
+    const remix = await provider.remix!(KEY, job(finished), {
+      jobId: "01KB0000000000000000000001",
+      prompt: "the same kite, at night",
+      time: createTime(),
+    });
     expect(remix.providerJobId).not.toBe(finished);
     expect((await untilCompleted(remix.providerJobId)).at(-1)?.status).toBe("completed");
   });
@@ -152,6 +162,22 @@ describe("OpenAI videos adapter", () => {
     expect(await rejectionOf(provider.getStatus(KEY, job(finished)))).toBeInstanceOf(
       ProviderUnavailable,
     );
+  });
+
+  it("creates in one attempt, which its time ends: no SDK retry, no wait past it", async () => {
+    // One 500: a retried create could start (and bill) a second video, so it reaches Takes.
+    await emulatorControl("faults", { serverErrors: { count: 1 } });
+    expect(await rejectionOf(provider.create(KEY, request))).toBeInstanceOf(ProviderUnavailable);
+    await emulatorControl("faults", { slowMs: 5_000 });
+    try {
+      const time = startClock({ totalMs: 1_000, providerMs: 1_000 }).providerCall();
+      const started = Date.now();
+      await rejectionOf(provider.create(KEY, { ...request, time }));
+      expect(time.signal.aborted).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2_500);
+    } finally {
+      emulator.clearFaults();
+    }
   });
 
   it("reports a job the provider failed with the provider's reason", async () => {

@@ -29,7 +29,7 @@ import { createProviderEmulator, type ProviderEmulator } from "#local/providers/
 // The "#core/*" import map names .ts files only.
 import snapshot from "../../core/providers/openrouter-models.json";
 import { rejectionOf, takesRejection } from "../support/errors";
-import { downloadedVideo, untilStatus } from "../support/providers";
+import { createTime, downloadedVideo, untilStatus } from "../support/providers";
 import { waitFor } from "../support/wait";
 import { firstFrameTop, solidPng } from "../support/images";
 
@@ -90,6 +90,7 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   seconds: 3,
   size: "720x720",
   sound: false,
+  time: createTime(),
   ...overrides,
 });
 

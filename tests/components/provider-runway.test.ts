@@ -13,9 +13,10 @@ import {
   type CreateVideoRequest,
 } from "#core/providers/contract";
 import { runwayProvider as runway } from "#core/providers/runway";
+import { startClock, TIME_BUDGETS } from "#core/time-budgets";
 import { createProviderEmulator, type ProviderEmulator } from "#local/providers/server";
 import { rejectionOf } from "../support/errors";
-import { downloadedVideo, untilStatus } from "../support/providers";
+import { createTime, downloadedVideo, untilStatus } from "../support/providers";
 import { solidPng } from "../support/images";
 
 /** Clips of this many seconds take long enough to watch them run and cancel them. */
@@ -49,6 +50,7 @@ const request = (overrides: Partial<CreateVideoRequest> = {}): CreateVideoReques
   seconds: 2,
   size: "1280x720",
   sound: false,
+  time: createTime(),
   ...overrides,
 });
 
@@ -174,8 +176,9 @@ describe("Runway adapter", () => {
   });
 
   it("checks a key with the organization endpoint, giving its credit balance", async () => {
-    expect((await runway.checkKey!(newKey())).balance).toMatch(/^[\d,]+ credits left$/);
-    const refused = await rejectionOf(runway.checkKey!("not-a-runway-key"));
+    const time = () => startClock(TIME_BUDGETS.accountCheck).providerCall();
+    expect((await runway.checkKey!(newKey(), time())).balance).toMatch(/^[\d,]+ credits left$/);
+    const refused = await rejectionOf(runway.checkKey!("not-a-runway-key", time()));
     expect(refused).toBeInstanceOf(ProviderRejected);
     expect((refused as ProviderRejected).status).toBe(401);
   });

@@ -14,32 +14,44 @@ const repoRoot = resolve(import.meta.dirname, "../..");
  * Least privilege, spelled out: what each function and site may reach. A function missing here,
  * or linked to anything not listed, fails the test; add the entry when you add the function.
  */
-const library = ["Codes", "ServerSecret", "Jobs", "Media"];
+/** Who is calling: a bearer credential or the site's session cookie, checked against Sessions. */
+const caller = ["Codes", "ServerSecret", "Sessions"];
+const library = [...caller, "Jobs", "Media"];
 /** The operator's key per provider: what runs jobs on the operator's account links. */
 const operatorKeys = ["ProviderKey", "RunwayKey", "FalKey", "OpenRouterKey", "BedrockRegion"];
 const withProvider = [...library, ...operatorKeys, "ProviderBaseUrl"];
 /**
  * Starting a job also tells providers that take a per-job webhook URL where the API is (OpenRouter
- * only when its webhook secret is set).
+ * only when its webhook secret is set), finds a retried request's job by its Idempotency-Key, and
+ * has the provider cancel a job Takes could not record.
  */
-const startsJob = [...withProvider, "PollQueue", "Limits", "Api", "OpenRouterWebhookSecret"];
+const startsJob = [
+  ...withProvider,
+  "PollQueue",
+  "Limits",
+  "Api",
+  "OpenRouterWebhookSecret",
+  "IdempotencyKeys",
+  "ProviderDeletes",
+];
 
 const expectedLinks: Record<string, string[]> = {
   ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
   ApiGetOpenapiJson: [],
   Site: [...startsJob, "Shares"],
-  ApiGetProviders: ["Codes", "ServerSecret", ...operatorKeys],
+  ApiGetProviders: [...caller, ...operatorKeys],
   ApiPostVideos: startsJob,
   ApiGetVideos: library,
   ApiGetVideosId: library,
-  ApiDeleteVideosId: withProvider,
+  // The provider's copy is deleted by the ProviderDeletes worker, never during the request.
+  ApiDeleteVideosId: [...library, "ProviderDeletes"],
   ApiPostVideosIdRemix: startsJob,
   ApiGetVideosIdFramesFrame: library,
-  ApiPostVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
-  ApiGetVideosIdShares: ["Codes", "ServerSecret", "Jobs", "Shares"],
-  ApiDeleteVideosIdSharesToken: ["Codes", "ServerSecret", "Shares"],
-  ApiPostPromptsImprove: ["Codes", "ServerSecret", ...operatorKeys, "ProviderBaseUrl", "Limits"],
-  ApiPostImages: ["Codes", "ServerSecret", ...operatorKeys, "ProviderBaseUrl", "Limits", "Media"],
+  ApiPostVideosIdShares: [...caller, "Jobs", "Shares"],
+  ApiGetVideosIdShares: [...caller, "Jobs", "Shares"],
+  ApiDeleteVideosIdSharesToken: [...caller, "Shares"],
+  ApiPostPromptsImprove: [...caller, ...operatorKeys, "ProviderBaseUrl", "Limits"],
+  ApiPostImages: [...caller, ...operatorKeys, "ProviderBaseUrl", "Limits", "Media"],
   ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret", "OpenRouterWebhookSecret"],
   PollQueueSubscriber: [
     "Jobs",
@@ -51,6 +63,7 @@ const expectedLinks: Record<string, string[]> = {
     "ServerSecret",
   ],
   PollDeadLettersSubscriber: ["Jobs", "Codes"],
+  ProviderDeletesSubscriber: [...operatorKeys, "ProviderBaseUrl", "ServerSecret"],
   FramesQueueSubscriber: ["Jobs", "Media"],
   SweeperHandler: ["Jobs", "PollQueue"],
 };
@@ -288,6 +301,12 @@ describe("queues", () => {
     expect(subscriber("FramesQueue")?.fn.environment.FFMPEG_PATH).toMatch(/^\/var\/task\//);
   });
 
+  it("a deleted job is deleted at its provider by a worker, retried, then dead-lettered", () => {
+    const queue = model.queues.ProviderDeletes;
+    expect(queue?.subscriber?.fn.handler).toBe("functions/queues/provider-deletes.handler");
+    expect(queue?.dlq).toEqual({ queue: "DeadLetters", retry: 5 });
+  });
+
   it("the poll queue outlasts a poller that copies a video, and both work queues have DLQs", () => {
     expect(model.queues.PollQueue?.dlq).toEqual({ queue: "PollDeadLetters", retry: 5 });
     expect(model.queues.FramesQueue?.dlq).toEqual({ queue: "FramesDeadLetters", retry: 3 });
@@ -328,6 +347,17 @@ describe("storage", () => {
       byJob: { hashKey: "jobId", rangeKey: "createdAt" },
     });
     expect(model.tables.Shares?.ttl).toBe("ttl");
+  });
+
+  it("sessions are listed per owner and per access code, and expire by themselves", () => {
+    expect(model.tables.Sessions?.primaryIndex).toEqual({
+      hashKey: "ownerId",
+      rangeKey: "sessionId",
+    });
+    expect(model.tables.Sessions?.globalIndexes).toEqual({
+      byAccessCode: { hashKey: "accessCodeHash" },
+    });
+    expect(model.tables.Sessions?.ttl).toBe("ttl");
   });
 
   it("rate-limit counters expire by themselves (Limits has a TTL attribute)", () => {

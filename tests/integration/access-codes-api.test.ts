@@ -176,11 +176,21 @@ describe("npm run codes", () => {
 
   it("adds a code that works at once, lists it without the code, and revokes it", async () => {
     const label = `cli ${randomBytes(4).toString("hex")}`;
-    const added = await codes("add", "--label", label, "--seconds", "8", "--expires", "2099-12-31");
+    const added = await codes(
+      "add",
+      "--label",
+      label,
+      "--seconds",
+      "8",
+      "--tool-uses",
+      "7",
+      "--expires",
+      "2099-12-31",
+    );
     const code = /^take(-[0-9a-z]{4}){4}$/m.exec(added.stdout)?.[0];
     expect(code, added.stdout + added.stderr).toBeDefined();
     expect(added.stderr).toContain(`Issued "${label}"`);
-    expect(added.stderr).toContain("8 s of video, until 2099-12-31 23:59 UTC");
+    expect(added.stderr).toContain("8 s of video, 7 tool uses, until 2099-12-31 23:59 UTC");
 
     expect((await create(code!, 8)).status).toBe(202);
     const exhausted = await create(code!, 4);
@@ -189,7 +199,7 @@ describe("npm run codes", () => {
 
     const listed = await codes("list");
     const line = listed.stdout.split("\n").find((row) => row.startsWith(label));
-    expect(line).toMatch(/exhausted\s+8\/8 s\s+0 s\s+2099-12-31 23:59 UTC/);
+    expect(line).toMatch(/exhausted\s+8\/8 s\s+0 s\s+0\/7\s+7\s+2099-12-31 23:59 UTC/);
     expect(listed.stdout + listed.stderr).not.toContain(code);
 
     const revoked = await codes("revoke", label);
@@ -200,11 +210,16 @@ describe("npm run codes", () => {
   });
 
   it("explains its usage and refuses bad input without touching anything", async () => {
-    const failed = await codes("add", "--label", "x", "--seconds", "lots").then(
-      () => expect.fail("expected a failure"),
-      (error: { code: number; stderr: string }) => error,
-    );
+    const refusal = (...args: string[]) =>
+      codes(...args).then(
+        () => expect.fail("expected a failure"),
+        (error: { code: number; stderr: string }) => error,
+      );
+    const failed = await refusal("add", "--label", "x", "--seconds", "lots");
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/whole number of seconds/);
+    const badBudget = await refusal("add", "--label", "x", "--seconds", "8", "--tool-uses", "many");
+    expect(badBudget.code).toBe(1);
+    expect(badBudget.stderr).toMatch(/--tool-uses is a whole number/);
   });
 });

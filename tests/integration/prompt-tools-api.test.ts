@@ -139,7 +139,7 @@ describe("POST /api/images", () => {
     const [width, height] = size.split("x").map(Number);
     expect(body.image).toEqual({ key: expect.any(String), url: expect.any(String), width, height });
     expect(body.image.key).toMatch(
-      new RegExp(`^references/${ownerIdFor(credential)}/[0-9A-HJKMNP-TV-Z]{26}\\.png$`),
+      new RegExp(`^drafts/${ownerIdFor(credential)}/[0-9A-HJKMNP-TV-Z]{26}\\.png$`),
     );
     expect(await pngSize(body.image.url)).toEqual({ size, format: "png" });
   });
@@ -152,7 +152,7 @@ describe("POST /api/images", () => {
     });
     expect(reply.status).toBe(400);
     expect(reply.body.error.code).toBe("unknown_size");
-    expect(await keysUnder(`references/${ownerIdFor(credential)}/`)).toEqual([]);
+    expect(await keysUnder(`drafts/${ownerIdFor(credential)}/`)).toEqual([]);
   });
 
   it("401 without a credential", async () => {

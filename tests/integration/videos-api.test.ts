@@ -18,10 +18,12 @@ const valid = {
 };
 
 const JOB_FIELDS = [
+  "awaitingKey",
   "completedAt",
   "cost",
   "createdAt",
   "error",
+  "framesError",
   "id",
   "media",
   "model",
@@ -58,6 +60,8 @@ describe("POST /api/videos", () => {
       parentId: null,
       completedAt: null,
       error: null,
+      framesError: null,
+      awaitingKey: null,
       progressEstimated: false,
       queuePosition: null,
       // sora-2 always makes sound; at $0.10 a second of 720p.

@@ -1,9 +1,18 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { NormalisedStatus, ProviderJobRef, VideoProvider } from "#core/providers/contract";
+import type {
+  CallTime,
+  NormalisedStatus,
+  ProviderJobRef,
+  VideoProvider,
+} from "#core/providers/contract";
+import { startClock, TIME_BUDGETS } from "#core/time-budgets";
 import { probe } from "#local/ffprobe";
 import { waitFor } from "./wait";
+
+/** A create's time as a request a person waits on gives it: made when asked, so it is fresh. */
+export const createTime = (): CallTime => startClock(TIME_BUDGETS.startVideo).providerCall();
 
 /** Asks the adapter about the job until `done` holds; returns every status seen on the way. */
 export async function untilStatus(

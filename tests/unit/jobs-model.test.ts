@@ -96,6 +96,7 @@ describe("toPublicJob", () => {
       completedAt: null,
       error: null,
       framesError: null,
+      awaitingKey: null,
       cost: { estimatedUsd: 0.8, actualUsd: null, credits: null },
       media: { video: null, thumbnail: null, spritesheet: null, firstFrame: null, lastFrame: null },
     });

@@ -4,6 +4,7 @@ import {
   CONTENT_EXPIRED,
   decideAfterFailure,
   GIVE_UP_AFTER_MS,
+  KEY_NO_LONGER_VALID,
   RETRIES_EXHAUSTED,
 } from "#core/pipeline/failures";
 import { MAX_DELAY_SECONDS } from "#core/pipeline/queue";
@@ -185,6 +186,18 @@ describe("decideAfterFailure", () => {
       name: "InternalError",
     });
     expect(decideAfterFailure(running, s3Down, at(60)).action).toBe("retry");
+  });
+
+  it("parks a job whose own key the provider stopped accepting; fails one on the operator's key", () => {
+    const refused = new ProviderRejected(401, "invalid_api_key", "Incorrect API key provided.");
+    const brought = { ...running, sealedCredential: "v1.sealed" };
+    expect(decideAfterFailure(brought, refused, at(60))).toEqual({
+      action: "await-key",
+      reason: KEY_NO_LONGER_VALID,
+    });
+    const forbidden = new ProviderRejected(403, "forbidden", "The account is suspended.");
+    expect(decideAfterFailure(brought, forbidden, at(60)).action).toBe("await-key");
+    expect(decideAfterFailure(running, refused, at(60))).toMatchObject({ action: "fail" });
   });
 
   it("fails a job the provider refuses, with the provider's reason", () => {

@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { openaiProvider } from "#core/providers/openai";
 import { ulid } from "ulid";
-import { parseReferenceKey, referenceKey } from "#core/media/layout";
+import { draftImageKey, parseReferenceKey, referenceKey } from "#core/media/layout";
 import { checkCapabilities } from "#core/providers/index";
 
 const OWNER = "Zm9vYmFyLW93bmVyX2lk-_";
 const JOB = "01JC3Z8W6K2M4N5P7Q8R9S0T1V";
 
 describe("reference keys", () => {
+  it("a generated image waits under the owner's drafts, and is a reference key too", () => {
+    const key = draftImageKey(OWNER, ulid());
+    expect(key).toMatch(/^drafts\/Zm9vYmFyLW93bmVyX2lk-_\/[0-9A-HJKMNP-TV-Z]{26}\.png$/);
+    expect(parseReferenceKey(key)).toEqual({ owner: OWNER });
+  });
+
   it("a new key is a PNG under the owner's references", () => {
     const key = referenceKey(OWNER, ulid());
     expect(key).toMatch(/^references\/Zm9vYmFyLW93bmVyX2lk-_\/[0-9A-HJKMNP-TV-Z]{26}\.png$/);

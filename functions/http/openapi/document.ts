@@ -22,6 +22,7 @@ import {
   RemixRequest,
   RevokeShareRequest,
   ShareRequest,
+  StartHeaders,
   VideoRef,
   VideoRequest,
 } from "#core/requests";
@@ -37,7 +38,7 @@ import {
   VideoPage,
   WebhookReceipt,
 } from "#core/responses";
-import { SESSION_COOKIE } from "#core/session";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "#core/session";
 import packageJson from "../../../package.json" with { type: "json" };
 import { multipartCreate } from "../videos/create";
 
@@ -53,7 +54,8 @@ const OpenApiDocument = z
 const json = (schema: z.ZodType) => ({ "application/json": { schema } });
 
 /** The error statuses the API answers. */
-type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503;
+type ErrorStatus =
+  400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503 | 504;
 
 interface Route {
   operationId: string;
@@ -100,7 +102,24 @@ const PROVIDER_NOT_ALLOWED =
   "A brought key names another provider (`provider_not_allowed`), or the operator has not set " +
   `the provider up (\`provider_not_configured\`). Or: ${REFUSED_CALLER}`;
 
+/** A tool call an access code cannot pay for (core/tool-budget.ts). */
+const TOOL_BUDGET_EXHAUSTED =
+  "The access code's tool budget cannot cover the call (`tool_budget_exhausted`), or its video " +
+  "seconds are used up (`quota_exhausted`): the tools stop with them.";
+
 const TOO_LARGE = { 413: "The body is larger than the gateway takes (10 MB)." };
+
+/** What a request that starts a job (with an optional Idempotency-Key) may answer besides. */
+const START_ERRORS = {
+  409:
+    "A request with the same Idempotency-Key is still running past this one's time " +
+    "(`idempotency_key_in_use`: send it again shortly), or the video it made was deleted " +
+    "(`idempotency_key_used`).",
+  422: "The Idempotency-Key was sent before with a different request (`idempotency_key_reused`).",
+  504:
+    "The provider did not answer within the request's time (`provider_timeout`): nothing was " +
+    "recorded, and an access code's seconds were given back.",
+} satisfies Partial<Record<ErrorStatus, string>>;
 
 const BODY_ERRORS = {
   ...TOO_LARGE,
@@ -200,6 +219,7 @@ const ROUTES: Record<string, Route> = {
     errors: {
       429: "The provider is rate limiting its account check.",
       503: "The provider is unavailable.",
+      504: "The provider did not answer the account check in time (`provider_timeout`).",
     },
     asksProvider: true,
   },
@@ -208,13 +228,20 @@ const ROUTES: Record<string, Route> = {
     summary: "Create a video job",
     tags: ["videos"],
     signedIn: true,
+    requestParams: { header: StartHeaders },
     body: {
       required: true,
       content: { ...json(VideoRequest), "multipart/form-data": multipartCreate },
     },
-    replies: { 202: reply("The provider took the job.", PublicJob) },
+    replies: {
+      202: reply(
+        "The provider took the job (or, for a retry with the same Idempotency-Key, took it before).",
+        PublicJob,
+      ),
+    },
     errors: {
-      400: "A field is invalid, or the model cannot do what was asked (`message` says what it accepts).",
+      ...START_ERRORS,
+      400: "A field or the Idempotency-Key is invalid, or the model cannot do what was asked (`message` says what it accepts).",
       402: "The access code's quota cannot cover the video (`quota_exhausted`).",
       403: PROVIDER_NOT_ALLOWED,
       404: "`referenceKey` or `lastFrameKey` names no image of the caller's.",
@@ -244,7 +271,7 @@ const ROUTES: Record<string, Route> = {
   },
   "DELETE /api/videos/{id}": {
     operationId: "deleteVideo",
-    summary: "Delete a video, its media and the provider's copy",
+    summary: "Delete a video and its media; its copy at the provider is deleted afterwards",
     tags: ["videos"],
     signedIn: true,
     requestParams: videoPath,
@@ -256,17 +283,18 @@ const ROUTES: Record<string, Route> = {
     summary: "A new video from a completed one, with a new prompt",
     tags: ["videos"],
     signedIn: true,
-    requestParams: { path: RemixRequest.pick({ id: true }) },
+    requestParams: { path: RemixRequest.pick({ id: true }), header: StartHeaders },
     body: { required: true, content: json(RemixRequest.omit({ id: true })) },
     replies: {
       202: reply("The provider took the new job; its `parentId` is the video's.", PublicJob),
     },
     errors: {
-      400: "The prompt is invalid, or the video's provider cannot remix it.",
+      ...START_ERRORS,
+      400: "The prompt or the Idempotency-Key is invalid, or the video's provider cannot remix it.",
       402: "The access code's quota cannot cover the video (`quota_exhausted`).",
       403: PROVIDER_NOT_ALLOWED,
       404: "The caller has no video with that id.",
-      409: "The video is not completed (`not_completed`).",
+      409: `The video is not completed (\`not_completed\`). Or: ${START_ERRORS[409]}`,
       429: "Too many remixes this minute (`rate_limited`), or the provider is rate limiting.",
       503: "The provider is unavailable, or the access code is busy.",
     },
@@ -336,9 +364,10 @@ const ROUTES: Record<string, Route> = {
     replies: { 200: reply("The rewrite, and what it changed.", ImprovedPrompt) },
     errors: {
       400: "A field is invalid, or none of the caller's models takes the settings given.",
+      402: TOOL_BUDGET_EXHAUSTED,
       429: "Too many improvements this minute (`rate_limited`), or the provider is rate limiting.",
       502: "The text model answered with no prompt.",
-      503: "No text model is set up (`tool_unavailable`), or it is unavailable or too slow.",
+      503: "No text model is set up (`tool_unavailable`), or it is unavailable or too slow, or the access code is busy.",
     },
     asksProvider: true,
   },
@@ -356,9 +385,10 @@ const ROUTES: Record<string, Route> = {
     },
     errors: {
       400: "A field is invalid, or no model of the caller's makes that size.",
+      402: TOOL_BUDGET_EXHAUSTED,
       429: "Too many images this minute (`rate_limited`), or the provider is rate limiting.",
       502: "The image model answered with no usable image.",
-      503: "No image model is set up (`tool_unavailable`), or it is unavailable or too slow.",
+      503: "No image model is set up (`tool_unavailable`), or it is unavailable or too slow, or the access code is busy.",
     },
     asksProvider: true,
   },
@@ -422,10 +452,11 @@ export function openApiDocument() {
         session: {
           type: "apiKey",
           in: "cookie",
-          name: SESSION_COOKIE,
+          name: SECURE_SESSION_COOKIE,
           description:
-            "The site's session. A request that changes anything must carry an `Origin` of " +
-            "the host it was sent to.",
+            `The site's session (\`${SESSION_COOKIE}\` on a plain-http local stack), until it ` +
+            "expires or is signed out. A request that changes anything must carry an `Origin` " +
+            "of the host it was sent to.",
         },
       },
     },

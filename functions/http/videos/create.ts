@@ -3,6 +3,7 @@ import type { ZodOpenApiMediaTypeObject } from "zod-openapi";
 import { badRequest } from "#core/errors";
 import { ACCEPTED_FORMATS, MAX_REFERENCE_BYTES } from "#core/media/fit";
 import { VideoRequest } from "#core/requests";
+import { startClock, TIME_BUDGETS } from "#core/time-budgets";
 import { createVideo, type ImageUploads } from "#core/videos/index";
 import { authenticate, formBody, isMultipart, jsonBody, unchecked } from "../request";
 import { httpHandler, json, type HttpEvent } from "../respond";
@@ -52,12 +53,18 @@ async function multipartRequest(event: HttpEvent) {
 
 /**
  * POST /api/videos — JSON, or multipart with an `input_reference` image (the first frame) and,
- * for models that take one, a `last_frame` image. 202 with the job.
+ * for models that take one, a `last_frame` image; an optional Idempotency-Key. 202 with the job.
  */
 export const handler = httpHandler(async (event) => {
+  // The time budget runs from the request's start: reading the body counts.
+  const clock = startClock(TIME_BUDGETS.startVideo);
   const caller = await authenticate(event);
+  const idempotencyKey = event.headers?.["idempotency-key"];
   const { fields, uploads } = isMultipart(event)
     ? await multipartRequest(event)
     : { fields: jsonBody(event), uploads: {} };
-  return json(202, await createVideo(caller, unchecked(fields), uploads));
+  return json(
+    202,
+    await createVideo(caller, unchecked(fields), uploads, { idempotencyKey, clock }),
+  );
 });

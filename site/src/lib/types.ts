@@ -1,6 +1,10 @@
 /** Shapes the server hands the browser. Types only: nothing here reaches a bundle. */
 
 import type { PublicModel, PublicProvider } from "$core/catalog";
+import type { CodeAllowance } from "$core/tool-budget";
+
+/** What an access code has left: video seconds and prompt and image tool uses. */
+export type Allowance = CodeAllowance;
 
 /** What the create form offers: a provider the caller can use, with its models' capabilities. */
 export type ProviderOption = PublicProvider;
@@ -51,4 +55,6 @@ export interface CreateResult {
   errors?: FieldErrors;
   improved?: ImprovedPrompt;
   generated?: { key: string; url: string; width: number; height: number };
+  /** An access code's allowance after the action; null for a brought key. */
+  allowance?: Allowance | null;
 }

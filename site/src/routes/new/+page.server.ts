@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { fail, redirect } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
@@ -6,6 +7,7 @@ import { isJobId } from "$core/jobs/model";
 import type { PublicJob } from "$core/videos/view";
 import { improvePrompt } from "$core/prompts";
 import { MAX_PROMPT_LENGTH } from "$core/requests";
+import { codeAllowance } from "$core/tool-budget";
 import { createVideo, frameReferenceKey, getVideo } from "$core/videos";
 import { defaultValues, frameSources, parseFrame, readValues } from "$lib/server/create";
 import { fieldErrorsOf, failureStatus, type FieldErrors } from "$lib/server/errors";
@@ -13,6 +15,9 @@ import { providerCatalogWithAccounts } from "$core/catalog";
 import { callerOf, priceTable, providerOptions } from "$lib/server/studio";
 import type { CreateValues } from "$lib/types";
 import type { Actions, PageServerLoad } from "./$types";
+
+/** What an access code has left (video seconds, tool uses); null for a brought key. */
+const allowanceOf = async (caller: ResolvedCredential) => (await codeAllowance(caller)) ?? null;
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const caller = callerOf(locals);
@@ -53,6 +58,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     frames: await frameSources(caller, source),
     continuing: source ? { id: source.id, frame, prompt: source.prompt } : null,
     maxPromptLength: MAX_PROMPT_LENGTH,
+    // The create form's Idempotency-Key: a double submit, or a resubmit, makes one video.
+    createKey: randomUUID(),
+    allowance: await allowanceOf(caller),
     formKey: url.search,
   };
 };
@@ -96,9 +104,16 @@ async function chosenReference(
   }
 }
 
-/** A failed action's reply: the values to refill the form with and what went wrong where. */
-const failWith = (status: number, values: CreateValues, errors: FieldErrors) =>
-  fail(status, { values, errors });
+/**
+ * A failed action's reply: the values to refill the form with, what went wrong where, and what
+ * the access code has left (a refusal may be that nothing is).
+ */
+const failWith = async (
+  caller: ResolvedCredential,
+  status: number,
+  values: CreateValues,
+  errors: FieldErrors,
+) => fail(status, { values, errors, allowance: await allowanceOf(caller) });
 
 export const actions: Actions = {
   /** Starts the generation and goes to its page. */
@@ -114,13 +129,15 @@ export const actions: Actions = {
         form.get("referenceFile"),
       );
       const { prompt, provider, model, seconds, size, sound } = values;
+      const createKey = form.get("createKey");
       job = await createVideo(
         caller,
         { prompt, provider, model, seconds, size, sound, referenceKey },
         { firstFrame: upload },
+        { idempotencyKey: typeof createKey === "string" && createKey ? createKey : undefined },
       );
     } catch (error) {
-      return failWith(failureStatus(error), values, fieldErrorsOf(error as TakesError));
+      return failWith(caller, failureStatus(error), values, fieldErrorsOf(error as TakesError));
     }
     redirect(303, `/videos/${job.id}`);
   },
@@ -139,9 +156,11 @@ export const actions: Actions = {
         size,
         sound,
       });
-      return { values, improved: { original: values.prompt, ...improved } };
+      const allowance = await allowanceOf(caller);
+      return { values, improved: { original: values.prompt, ...improved }, allowance };
     } catch (error) {
-      return failWith(failureStatus(error), values, fieldErrorsOf(error as TakesError, "improve"));
+      const errors = fieldErrorsOf(error as TakesError, "improve");
+      return failWith(caller, failureStatus(error), values, errors);
     }
   },
 
@@ -174,10 +193,10 @@ export const actions: Actions = {
       values.imagePrompt = prompt;
       values.generatedKey = image.key;
       values.generatedUrl = image.url;
-      return { values, generated: image };
+      return { values, generated: image, allowance: await allowanceOf(caller) };
     } catch (error) {
       const errors = fieldErrorsOf(error as TakesError, "imagePrompt", { prompt: "imagePrompt" });
-      return failWith(failureStatus(error), values, errors);
+      return failWith(caller, failureStatus(error), values, errors);
     }
   },
 };

@@ -3,6 +3,7 @@ import { applyAction } from "$app/forms";
 import type { SubmitFunction } from "@sveltejs/kit";
 import { sizeInfo } from "$lib/format";
 import type {
+  Allowance,
   CreateResult,
   CreateValues,
   FieldErrors,
@@ -18,6 +19,10 @@ export interface CreateFormProps {
   initial: CreateValues;
   frames: FrameSource[];
   maxPromptLength: number;
+  /** What the access code has left; null for a brought key. */
+  allowance: Allowance | null;
+  /** The create request's Idempotency-Key, made as the page rendered. */
+  createKey: string;
   /** The last action's answer (a round trip without JavaScript), if any. */
   result: CreateResult | null;
 }
@@ -48,15 +53,21 @@ export class CreateFormState {
   uploadPreview = $state<string | null>(null);
   uploadName = $state<string | null>(null);
   pending = $state<PendingAction | null>(null);
+  /** What the access code has left, as the latest answer said. */
+  allowance: Allowance | null;
+  /** Sent with a create: a double submit makes one video. */
+  createKey: string;
 
   constructor(props: () => CreateFormProps) {
     this.#props = props;
     // The form owns its values from here on; the server's answer only seeds them.
-    const { result, initial } = untrack(() => ({ ...props() }));
+    const { result, initial, allowance } = untrack(() => ({ ...props() }));
     this.values = $state({ ...(result?.values ?? initial) });
     this.errors = $state(result?.errors ?? {});
     this.improved = $state(result?.improved ?? null);
     this.suggestion = $state(result?.improved?.prompt ?? "");
+    this.allowance = $state(result?.allowance ?? allowance);
+    this.createKey = $state(untrack(() => props().createKey));
   }
 
   get providers() {
@@ -189,12 +200,15 @@ export class CreateFormState {
         await applyAction(reply);
         return;
       }
+      // A create that made no video leaves the form free for another request: a new key.
+      if (name === "create") this.createKey = crypto.randomUUID();
       if (reply.type === "error") {
         this.errors = { form: reply.error?.message ?? "Something went wrong; try again." };
         await focusFirstError(formElement);
         return;
       }
       const data = (reply.data ?? {}) as CreateResult;
+      if (data.allowance !== undefined) this.allowance = data.allowance;
       if (reply.type === "failure") {
         this.errors = data.errors ?? { form: "Something went wrong; try again." };
         await focusFirstError(formElement);

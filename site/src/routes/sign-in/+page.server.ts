@@ -1,21 +1,25 @@
 import { fail, redirect } from "@sveltejs/kit";
-import { resolveCredential, verifyBroughtKey } from "$core/credentials";
+import { resolveCredential, verifyBroughtKey, type ResolvedCredential } from "$core/credentials";
+import { resumeJobsWaitingForKey } from "$core/pipeline/resume";
 import { keyedProviders } from "$core/providers";
 import { TakesError } from "$core/errors";
-import { sealSession, SESSION_COOKIE, SESSION_SECONDS } from "$core/session";
+import { endSignedInSession, startSession } from "$core/session";
 import { safeNextPath } from "$lib/server/next-path";
+import { setSessionCookie } from "$lib/server/session-cookie";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.caller) redirect(303, safeNextPath(url.searchParams.get("next")));
   return {
     next: safeNextPath(url.searchParams.get("next")),
+    // Where "Sign out everywhere" lands (../sign-out/everywhere), to confirm it.
+    signedOutEverywhere: url.searchParams.get("signed-out") === "everywhere",
     providers: keyedProviders().map(({ name, label }) => ({ name, label })),
   };
 };
 
 export const actions: Actions = {
-  default: async ({ request, cookies, url }) => {
+  default: async ({ request, cookies, url, locals }) => {
     const form = await request.formData();
     const key = String(form.get("credential") ?? "").trim();
     // A key whose shape does not tell its provider is named: "runway:<key>" (core/credentials.ts).
@@ -26,8 +30,10 @@ export const actions: Actions = {
     if (!credential) {
       return fail(400, { error: "Paste your provider key or access code." });
     }
+    let caller: ResolvedCredential;
     try {
-      await verifyBroughtKey(await resolveCredential(credential));
+      caller = await resolveCredential(credential);
+      await verifyBroughtKey(caller);
     } catch (error) {
       if (!(error instanceof TakesError)) throw error;
       if (error.status === 401 && error.code === "unauthorized") {
@@ -39,13 +45,11 @@ export const actions: Actions = {
       // A key its provider refused, or an access code revoked or past its expiry: say which.
       return fail(error.status >= 500 ? 503 : error.status, { error: error.message });
     }
-    cookies.set(SESSION_COOKIE, sealSession(credential), {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: url.protocol === "https:",
-      maxAge: SESSION_SECONDS,
-    });
+    // Signing in again replaces the browser's session: the one it replaces ends, not lingers.
+    if (locals.session) await endSignedInSession(locals.session);
+    setSessionCookie(cookies, url, await startSession(credential, caller));
+    // Showing a key again is how its owner says it works again at the provider.
+    await resumeJobsWaitingForKey(caller);
     redirect(303, next);
   },
 };

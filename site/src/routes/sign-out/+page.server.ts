@@ -1,5 +1,6 @@
 import { redirect } from "@sveltejs/kit";
-import { SESSION_COOKIE } from "$core/session";
+import { endSignedInSession } from "$core/session";
+import { clearSessionCookie } from "$lib/server/session-cookie";
 import type { Actions, PageServerLoad } from "./$types";
 
 // Signing out is a POST (a form in the header): a link could be followed by a prefetch or a
@@ -7,13 +8,10 @@ import type { Actions, PageServerLoad } from "./$types";
 export const load: PageServerLoad = () => redirect(303, "/");
 
 export const actions: Actions = {
-  default: ({ cookies, url }) => {
-    cookies.delete(SESSION_COOKIE, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: url.protocol === "https:",
-    });
+  // Ends the session's record too, so a copy of the cookie stops working with it.
+  default: async ({ cookies, url, locals }) => {
+    if (locals.session) await endSignedInSession(locals.session);
+    clearSessionCookie(cookies, url);
     redirect(303, "/sign-in");
   },
 };

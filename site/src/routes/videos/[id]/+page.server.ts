@@ -1,5 +1,6 @@
 import { fail, redirect } from "@sveltejs/kit";
 import { TakesError } from "$core/errors";
+import { resumeJobsWaitingForKey } from "$core/pipeline/resume";
 import { findModel, getProvider } from "$core/providers";
 import { MAX_PROMPT_LENGTH } from "$core/requests";
 import { deleteVideo, getVideo, remixVideo } from "$core/videos";
@@ -60,6 +61,15 @@ export const actions: Actions = {
       }
     }
     redirect(303, "/?deleted=1");
+  },
+
+  /**
+   * The provider refused this take's key, and the person says it works again: their takes that
+   * wait for it are asked about at once (the key is the one they are signed in with).
+   */
+  resume: async ({ locals, params }) => {
+    await resumeJobsWaitingForKey(callerOf(locals));
+    redirect(303, `/videos/${params.id}`);
   },
 
   /** A share link for the chosen expiry; revoking one (site/src/lib/server/shares.ts). */
