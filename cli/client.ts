@@ -2,6 +2,7 @@
  * Takes' HTTP API as a client sees it (README, "Using the API"): the only way the CLI and the MCP
  * server reach Takes, so they work the same against the local stack and a deployed stage.
  */
+import { randomUUID } from "node:crypto";
 import { ApiError, CliError, EXIT } from "./errors";
 
 export type JobStatus = "queued" | "in_progress" | "copying" | "completed" | "failed" | "expired";
@@ -69,7 +70,18 @@ interface RequestOptions {
   json?: unknown;
   form?: FormData;
   query?: Record<string, string | number | undefined>;
+  /**
+   * Starts a job: sent with a fresh Idempotency-Key, and sent once more with the same key when
+   * the first try got no answer or a 504, so a lost reply never makes (or bills) a second video.
+   */
+  startsJob?: boolean;
 }
+
+/**
+ * The answer after which a request that starts a job is worth one more try under its key: the
+ * provider did not answer in time, so whether it started is unknown (a 503 says it did not).
+ */
+const UNANSWERED = new Set([504]);
 
 export class TakesClient {
   constructor(
@@ -97,15 +109,25 @@ export class TakesClient {
       headers["content-type"] = "application/json";
       body = JSON.stringify(options.json);
     }
-    const response = await reach(this.url, () =>
-      fetch(url, {
-        method: options.method ?? (body === undefined ? "GET" : "POST"),
-        headers,
-        body,
-        // A redirect leads to storage, which must never see the credential: followed by hand.
-        redirect: "manual",
-      }),
-    );
+    if (options.startsJob) headers["idempotency-key"] = randomUUID();
+    const send = () =>
+      reach(this.url, () =>
+        fetch(url, {
+          method: options.method ?? (body === undefined ? "GET" : "POST"),
+          headers,
+          body,
+          // A redirect leads to storage, which must never see the credential: followed by hand.
+          redirect: "manual",
+        }),
+      );
+    let response: Response;
+    try {
+      response = await send();
+      if (options.startsJob && UNANSWERED.has(response.status)) response = await send();
+    } catch (error) {
+      if (!options.startsJob) throw error;
+      response = await send();
+    }
     if (response.status >= 400) throw await apiError(response);
     return response;
   }
@@ -120,10 +142,10 @@ export class TakesClient {
 
   /** JSON fields, or multipart with an `input_reference` image. */
   createVideo(request: Record<string, unknown> | FormData) {
-    return this.json<Job>(
-      "/api/videos",
-      request instanceof FormData ? { form: request } : { json: request },
-    );
+    return this.json<Job>("/api/videos", {
+      ...(request instanceof FormData ? { form: request } : { json: request }),
+      startsJob: true,
+    });
   }
 
   listVideos(query: { status?: string; limit?: number; cursor?: string } = {}) {
@@ -139,7 +161,10 @@ export class TakesClient {
   }
 
   remixVideo(id: string, prompt: string) {
-    return this.json<Job>(`/api/videos/${encodeURIComponent(id)}/remix`, { json: { prompt } });
+    return this.json<Job>(`/api/videos/${encodeURIComponent(id)}/remix`, {
+      json: { prompt },
+      startsJob: true,
+    });
   }
 
   improvePrompt(request: Record<string, unknown>) {

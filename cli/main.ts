@@ -299,7 +299,7 @@ function buildProgram(): Command {
 
   program
     .command("delete")
-    .description("delete a video, its media and the provider's copy")
+    .description("delete a video and its media (the provider's copy is deleted just after)")
     .argument("<id>")
     .action(async (id: string, _options, command: Command) => {
       const { client, json } = await setup(command);

@@ -256,7 +256,7 @@ function takesMcpServer(client: TakesClient, version: string): McpServer {
     "delete_video",
     {
       description:
-        "Delete a video job, its stored media and the provider's copy. Cannot be undone.",
+        "Delete a video job and its stored media; the provider's copy is deleted just after. Cannot be undone.",
       inputSchema: VideoRef,
       annotations: { destructiveHint: true, openWorldHint: true },
     },

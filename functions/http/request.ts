@@ -65,6 +65,29 @@ const mediaType = (event: HttpEvent) =>
 export const isMultipart = (event: HttpEvent) => mediaType(event) === "multipart/form-data";
 
 /**
+ * What a body may hold before it is parsed at all, so a flood of bytes or of tiny fields costs
+ * a length check, not a parse. A JSON request is a few short fields (a prompt is at most 4,000
+ * characters); a multipart one those fields and at most two images of 4 MiB.
+ */
+export const MAX_JSON_BYTES = 64 * 1024;
+export const MAX_FORM_BYTES = 2 * 4 * 1024 * 1024 + MAX_JSON_BYTES;
+export const MAX_FORM_PARTS = 16;
+
+const tooLarge = (what: string, limit: string) =>
+  new TakesError(413, "payload_too_large", `${what} is larger than the ${limit} Takes accepts.`);
+
+/** How many times `boundary` delimits a part in `body`, counting no further than `max` + 1. */
+function countParts(body: Buffer, boundary: string, max: number): number {
+  const delimiter = Buffer.from(`--${boundary}`);
+  let count = 0;
+  for (let at = body.indexOf(delimiter); at !== -1 && count <= max; count++) {
+    at = body.indexOf(delimiter, at + delimiter.length);
+  }
+  // The last delimiter closes the body rather than opening a part.
+  return Math.max(0, count - 1);
+}
+
+/**
  * A JSON body as an object, for a use case to validate: 415 for another content type, 400 for bad
  * JSON or anything but an object.
  */
@@ -76,9 +99,11 @@ export function jsonBody(event: HttpEvent): Record<string, unknown> {
       "Send the request body as application/json.",
     );
   }
+  const body = rawBody(event);
+  if (body.byteLength > MAX_JSON_BYTES) throw tooLarge("The request body", "64 KiB");
   let parsed: unknown;
   try {
-    parsed = JSON.parse(rawBody(event).toString("utf8"));
+    parsed = JSON.parse(body.toString("utf8"));
   } catch {
     throw badRequest("malformed_json", "The request body is not valid JSON.");
   }
@@ -96,11 +121,18 @@ export const unchecked = (input: Record<string, unknown>) => input as never;
 
 /** A multipart/form-data body, parsed by the platform's own (undici) parser. */
 export async function formBody(event: HttpEvent): Promise<FormData> {
+  const body = rawBody(event);
+  const contentType = header(event, "content-type") ?? "";
+  if (body.byteLength > MAX_FORM_BYTES) throw tooLarge("The form", "8 MiB");
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary && countParts(body, boundary, MAX_FORM_PARTS) > MAX_FORM_PARTS) {
+    throw badRequest("too_many_fields", `A form carries at most ${MAX_FORM_PARTS} fields.`);
+  }
   try {
     return await new Request("http://form.invalid/", {
       method: "POST",
-      headers: { "content-type": header(event, "content-type") ?? "" },
-      body: rawBody(event),
+      headers: { "content-type": contentType },
+      body,
     }).formData();
   } catch {
     throw badRequest("malformed_multipart", "The multipart body could not be read.");

@@ -107,7 +107,11 @@ const TOOL_BUDGET_EXHAUSTED =
   "The access code's tool budget cannot cover the call (`tool_budget_exhausted`), or its video " +
   "seconds are used up (`quota_exhausted`): the tools stop with them.";
 
-const TOO_LARGE = { 413: "The body is larger than the gateway takes (10 MB)." };
+const TOO_LARGE = {
+  413:
+    "The body is larger than Takes reads (`payload_too_large`: 64 KiB of JSON, an 8 MiB form), " +
+    "or than the gateway takes (10 MB).",
+};
 
 /** What a request that starts a job (with an optional Idempotency-Key) may answer besides. */
 const START_ERRORS = {

@@ -24,6 +24,14 @@ const HOSTILE = [
   "ümlaut-✓-🙂",
   "nul\u0000byte",
   "a".repeat(2000),
+  "%00",
+  "..\\..\\windows\\win.ini",
+  "${jndi:ldap://127.0.0.1/a}",
+  "{{7*7}}",
+  "javascript:alert(1)",
+  "\u202egnp.exe",
+  // Shaped like a video id, but no such video.
+  "01JD0000000000000000000000",
 ];
 
 type Call = () => Promise<ApiReply>;
@@ -177,6 +185,177 @@ const corpus: [string, Call][] = [
   [
     "image: unknown size",
     () => api("/api/images", { credential: key, json: { prompt: "A kite", size: "../../x" } }),
+  ],
+  ...(
+    [
+      ["seconds negative", { seconds: -4 }],
+      ["seconds zero", { seconds: 0 }],
+      ["seconds a fraction", { seconds: 4.5 }],
+      ["seconds enormous", { seconds: 1e9 }],
+      ["seconds with a space", { seconds: "4 " }],
+      ["size with a trailing space", { size: "1280x720 " }],
+      ["size in capitals", { size: "1280X720" }],
+      ["size empty", { size: "" }],
+      ["model empty", { model: "" }],
+      ["prompt empty", { prompt: "" }],
+      ["prompt only spaces", { prompt: "   " }],
+      ["sound a maybe", { sound: "maybe" }],
+      ["provider empty", { provider: "" }],
+      ["provider with a trailing space", { provider: "openai " }],
+      ["referenceKey a traversal", { referenceKey: "../../etc/passwd" }],
+      [
+        "referenceKey another owner's image",
+        { referenceKey: "references/someone-else/01JD0000000000000000000000.png" },
+      ],
+      [
+        "lastFrameKey without a first frame",
+        { lastFrameKey: "references/someone-else/01JD0000000000000000000000.png" },
+      ],
+      ["prompt nested arrays", { prompt: [[[["deep"]]]] }],
+    ] as [string, Record<string, unknown>][]
+  ).map(([name, fields]): [string, Call] => [
+    `create: ${name}`,
+    () => api("/api/videos", { credential: key, json: { ...VIDEO, ...fields } }),
+  ]),
+  [
+    "create: an empty JSON body",
+    () =>
+      api("/api/videos", {
+        credential: key,
+        body: "",
+        headers: { "content-type": "application/json" },
+      }),
+  ],
+  [
+    "create: a prototype-polluting body",
+    () =>
+      api("/api/videos", {
+        credential: key,
+        body: '{"__proto__":{"admin":true},"prompt":null}',
+        headers: { "content-type": "application/json" },
+      }),
+  ],
+  [
+    "create: an Idempotency-Key over 255 characters",
+    () =>
+      api("/api/videos", {
+        credential: key,
+        json: VIDEO,
+        headers: { "idempotency-key": "k".repeat(256) },
+      }),
+  ],
+  [
+    "create: an Idempotency-Key with a tab",
+    () =>
+      api("/api/videos", { credential: key, json: VIDEO, headers: { "idempotency-key": "a\tb" } }),
+  ],
+  [
+    "remix: prompt empty",
+    () => api(`/api/videos/${id}/remix`, { credential: key, json: { prompt: "" } }),
+  ],
+  ["remix: no prompt", () => api(`/api/videos/${id}/remix`, { credential: key, json: {} })],
+  [
+    "remix: not JSON",
+    () =>
+      api(`/api/videos/${id}/remix`, {
+        credential: key,
+        body: "prompt=Night",
+        headers: { "content-type": "application/json" },
+      }),
+  ],
+  [
+    "remix: an Idempotency-Key over 255 characters",
+    () =>
+      api(`/api/videos/${id}/remix`, {
+        credential: key,
+        json: { prompt: "Night" },
+        headers: { "idempotency-key": "k".repeat(256) },
+      }),
+  ],
+  ...(
+    [
+      ["under an hour", 59],
+      ["a fraction", 3600.5],
+      ["with a unit", "3600s"],
+      ["in exponent form", "1e4"],
+      ["null", null],
+    ] as [string, unknown][]
+  ).map(([name, expiresIn]): [string, Call] => [
+    `share: expiry ${name}`,
+    () => api(`/api/videos/${id}/shares`, { credential: key, json: { expiresIn } }),
+  ]),
+  ["share: no expiry", () => api(`/api/videos/${id}/shares`, { credential: key, json: {} })],
+  [
+    "share: a video that does not exist",
+    () =>
+      api("/api/videos/01JD0000000000000000000000/shares", {
+        credential: key,
+        json: { expiresIn: 3600 },
+      }),
+  ],
+  ...["limit=0", "limit=1000", "limit=abc", "limit=-1", "status=bogus", "status=%3Cscript%3E"].map(
+    (query): [string, Call] => [
+      `list: ${query}`,
+      () => api(`/api/videos?${query}`, { credential: key }),
+    ],
+  ),
+  ...(
+    [
+      ["prompt empty", { prompt: "" }],
+      ["no prompt", {}],
+      ["a size no video has", { prompt: "A kite", size: "9x9" }],
+      ["an unknown model", { prompt: "A kite", model: "nope" }],
+      ["a duration no model takes", { prompt: "A kite", seconds: 999 }],
+    ] as [string, Record<string, unknown>][]
+  ).map(([name, json]): [string, Call] => [
+    `improve: ${name}`,
+    () => api("/api/prompts/improve", { credential: key, json }),
+  ]),
+  ...(
+    [
+      ["prompt empty", { prompt: "", size: "1280x720" }],
+      ["no size", { prompt: "A kite" }],
+      ["a size with three sides", { prompt: "A kite", size: "1280x720x1" }],
+    ] as [string, Record<string, unknown>][]
+  ).map(([name, json]): [string, Call] => [
+    `image: ${name}`,
+    () => api("/api/images", { credential: key, json }),
+  ]),
+  [
+    "image: not JSON",
+    () =>
+      api("/api/images", {
+        credential: key,
+        body: "{size:",
+        headers: { "content-type": "application/json" },
+      }),
+  ],
+  ["frame: middle", () => api(`/api/videos/${id}/frames/middle`, { credential: key })],
+  [
+    "webhook: unsigned",
+    () =>
+      api("/api/webhooks/openai", {
+        body: JSON.stringify({ type: "video.completed", data: { id: "video_x" } }),
+        headers: { "content-type": "application/json" },
+      }),
+  ],
+  [
+    "create: JSON over 64 KiB, refused before it is parsed",
+    () =>
+      api("/api/videos", {
+        credential: key,
+        json: { ...VIDEO, padding: "x".repeat(65 * 1024) },
+      }),
+  ],
+  [
+    "create: a multipart of 500 tiny fields, refused before it is parsed",
+    () =>
+      api("/api/videos", {
+        credential: key,
+        form: multipart(
+          Object.fromEntries(Array.from({ length: 500 }, (_, index) => [`f${index}`, "x"])),
+        ),
+      }),
   ],
   [
     "create: malformed multipart",

@@ -60,6 +60,7 @@ describe("a brought key revoked mid-job", () => {
       headers: {
         cookie,
         origin: stack.url,
+        accept: "text/html",
         "content-type": "application/x-www-form-urlencoded",
       },
       body: "",
