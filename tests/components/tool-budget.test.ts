@@ -24,6 +24,7 @@ import { codeAllowance, reserveToolUse, TOOL_USE_COSTS, withToolUse } from "#cor
 import type { Tool } from "#core/tools";
 import { startLinkedResources, type LinkedResources } from "#local/link";
 import { createProviderEmulator } from "#local/providers/server";
+import { takesRejection } from "../support/errors";
 
 let emulator: Awaited<ReturnType<typeof createProviderEmulator>>;
 let aws: LinkedResources;
@@ -59,15 +60,6 @@ async function newCode(fields: { quotaSeconds?: number; toolUses?: number; expir
 }
 
 const usedToolUses = async (hash: string) => (await getAccessCodeByHash(hash))?.usedToolUses;
-
-async function failure(promise: Promise<unknown>): Promise<TakesError> {
-  const error = await promise.then(
-    () => expect.fail("expected the call to fail"),
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(TakesError);
-  return error as TakesError;
-}
 
 async function referencesOf(ownerId: string): Promise<string[]> {
   const listed = await aws.s3.send(
@@ -113,7 +105,7 @@ describe("tool budgets", () => {
   it("counts an image as 5 uses, and says what is left when it cannot cover one", async () => {
     const { hash } = await newCode({ toolUses: 7 });
     await reserveToolUse(hash, "image");
-    const image = await failure(reserveToolUse(hash, "image"));
+    const image = await takesRejection(reserveToolUse(hash, "image"));
     expect(image).toMatchObject({ status: 402, code: "tool_budget_exhausted" });
     expect(image.message).toBe(
       "A reference image takes 5 tool uses, and this access code has only 2 left.",
@@ -121,7 +113,9 @@ describe("tool budgets", () => {
     // What is left still pays for rewrites.
     await reserveToolUse(hash, "text");
     await reserveToolUse(hash, "text");
-    expect((await failure(reserveToolUse(hash, "text"))).message).toMatch(/0 tool uses left/);
+    expect((await takesRejection(reserveToolUse(hash, "text"))).message).toMatch(
+      /0 tool uses left/,
+    );
     expect(await usedToolUses(hash)).toBe(7);
   });
 
@@ -130,10 +124,10 @@ describe("tool budgets", () => {
     const caller = await resolveCredential(code);
     // More server errors than the adapter retries.
     emulator.setFaults({ serverErrors: { count: 2 } });
-    expect((await failure(improvePrompt(caller, { prompt: "a fox" }))).status).toBe(503);
+    expect((await takesRejection(improvePrompt(caller, { prompt: "a fox" }))).status).toBe(503);
     emulator.setFaults({ serverErrors: { count: 2 } });
     const drawing = createImage(caller, { prompt: "a fox", size: "1280x720" });
-    expect((await failure(drawing)).status).toBe(503);
+    expect((await takesRejection(drawing)).status).toBe(503);
     expect(await usedToolUses(hash)).toBe(0);
     expect(await referencesOf(caller.ownerId)).toEqual([]);
 
@@ -159,7 +153,7 @@ describe("tool budgets", () => {
     const { hash } = await newCode({ quotaSeconds: 8, toolUses: 10 });
     await reserveSeconds(hash, 8);
     for (const tool of ["text", "image"] as const) {
-      const error = await failure(reserveToolUse(hash, tool));
+      const error = await takesRejection(reserveToolUse(hash, tool));
       expect(error).toMatchObject({ status: 402, code: "quota_exhausted" });
       expect(error.message).toMatch(/0 s left/);
     }
@@ -169,7 +163,7 @@ describe("tool budgets", () => {
   it("403 for a revoked or an expired code, spending nothing", async () => {
     const revoked = await newCode({ toolUses: 10 });
     await revokeAccessCode(revoked.code);
-    expect(await failure(reserveToolUse(revoked.hash, "text"))).toMatchObject({
+    expect(await takesRejection(reserveToolUse(revoked.hash, "text"))).toMatchObject({
       status: 403,
       code: "access_code_revoked",
     });
@@ -179,7 +173,7 @@ describe("tool budgets", () => {
     const expiring = await newCode({ toolUses: 10, expiresAt });
     await reserveToolUse(expiring.hash, "text");
     const later = new Date(expiresAt.getTime() + 1);
-    expect(await failure(reserveToolUse(expiring.hash, "image", later))).toMatchObject({
+    expect(await takesRejection(reserveToolUse(expiring.hash, "image", later))).toMatchObject({
       status: 403,
       code: "access_code_expired",
     });

@@ -2,29 +2,15 @@
 // submit) gets the job the first request made, with nothing reserved or started again at the
 // provider; the same key with another request is refused; concurrent retries make one job.
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findAccessCode, issueAccessCode } from "#core/access-codes";
 import { api, newKey, useStackEnvironment } from "../../support/api";
+import { emulatorFaults, providerVideos } from "../../support/emulator";
 import { completedVideo, VIDEO } from "../../support/videos";
 
 beforeAll(useStackEnvironment);
 
-const emulatorFaults = (faults?: object) =>
-  fetch(`${inject("stack").providerUrl}/_emulator/faults`, {
-    method: faults ? "POST" : "DELETE",
-    headers: { "content-type": "application/json" },
-    body: faults ? JSON.stringify(faults) : undefined,
-  });
-
 afterEach(() => emulatorFaults());
-
-/** The videos the provider holds for a brought key: every create it saw. */
-async function providerVideos(key: string): Promise<unknown[]> {
-  const response = await fetch(`${inject("stack").providerUrl}/v1/videos?limit=100`, {
-    headers: { authorization: `Bearer ${key}` },
-  });
-  return ((await response.json()) as { data: unknown[] }).data;
-}
 
 const keyed = () => ({ "idempotency-key": randomUUID() });
 const create = (credential: string, headers: Record<string, string>, json: object = VIDEO) =>

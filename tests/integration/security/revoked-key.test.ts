@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, inject, it } from "vitest";
 import { getJob } from "#core/jobs/repository";
 import { KEY_NO_LONGER_VALID } from "#core/pipeline/failures";
 import { api, newKey, useStackEnvironment } from "../../support/api";
+import { setKeyRevoked } from "../../support/emulator";
 import { runtimeLog } from "../../support/runtime-log";
 import { signInCookie } from "../../support/session";
 import { VIDEO } from "../../support/videos";
@@ -14,23 +15,13 @@ const stack = inject("stack");
 
 beforeAll(useStackEnvironment);
 
-/** Tells the provider emulator to refuse `key` (or to take it again). */
-async function setRevoked(key: string, revoked: boolean) {
-  const response = await fetch(`${stack.providerUrl}/_emulator/openai/revoked-keys`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ key, revoked }),
-  });
-  expect(response.status).toBe(200);
-}
-
 describe("a brought key revoked mid-job", () => {
   it("parks the job with a reason, and the owner resumes it once the key works again", async () => {
     const key = newKey();
     const created = await api("/api/videos", { credential: key, json: VIDEO });
     expect(created.status).toBe(202);
     const id = created.body.id as string;
-    await setRevoked(key, true);
+    await setKeyRevoked(key, true);
 
     const parked = await waitFor(
       async () => {
@@ -54,7 +45,7 @@ describe("a brought key revoked mid-job", () => {
     expect(html).toContain("Waiting for your key");
     expect(html).toContain('action="?/resume"');
 
-    await setRevoked(key, false);
+    await setKeyRevoked(key, false);
     const resumed = await fetch(`${stack.url}/videos/${id}?/resume`, {
       method: "POST",
       headers: {
@@ -82,7 +73,7 @@ describe("a brought key revoked mid-job", () => {
     const key = newKey();
     const created = await api("/api/videos", { credential: key, json: VIDEO });
     const id = created.body.id as string;
-    await setRevoked(key, true);
+    await setKeyRevoked(key, true);
     const parked = await waitFor(
       async () => {
         const job = await getJob(id);

@@ -4,32 +4,17 @@
 // Lambda killed at its timeout could never give them back); and deleting a video answers without
 // waiting on the provider, which deletes its copy afterwards.
 import { randomBytes } from "node:crypto";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findAccessCode, issueAccessCode } from "#core/access-codes";
 import { LAMBDA_MARGIN_MS, TIME_BUDGETS } from "#core/time-budgets";
 import { api, newKey, useStackEnvironment } from "../../support/api";
+import { emulatorFaults, providerVideos } from "../../support/emulator";
 import { VIDEO } from "../../support/videos";
 import { waitFor } from "../../support/wait";
 
 beforeAll(useStackEnvironment);
 
-/** Sets the OpenAI-shaped emulator's faults, or clears them. */
-const emulatorFaults = (faults?: object) =>
-  fetch(`${inject("stack").providerUrl}/_emulator/faults`, {
-    method: faults ? "POST" : "DELETE",
-    headers: { "content-type": "application/json" },
-    body: faults ? JSON.stringify(faults) : undefined,
-  });
-
 afterEach(() => emulatorFaults());
-
-/** The videos the provider holds for a brought key. */
-async function providerVideos(key: string): Promise<{ id: string }[]> {
-  const response = await fetch(`${inject("stack").providerUrl}/v1/videos?limit=100`, {
-    headers: { authorization: `Bearer ${key}` },
-  });
-  return ((await response.json()) as { data: { id: string }[] }).data;
-}
 
 describe("time budgets", () => {
   it("a provider slower than the create's budget gets a timely 504, the code's seconds back", async () => {
