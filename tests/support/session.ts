@@ -1,9 +1,9 @@
 import { expect, inject } from "vitest";
 
-/** Signs in through the site's form, as a browser would, and returns the session cookie. */
-export async function signInCookie(credential: string): Promise<string> {
+/** The sign-in form posted as a browser without script posts it; the reply, unfollowed. */
+export function postSignInForm(credential: string): Promise<Response> {
   const stack = inject("stack");
-  const response = await fetch(`${stack.url}/sign-in`, {
+  return fetch(`${stack.url}/sign-in`, {
     method: "POST",
     headers: {
       "content-type": "application/x-www-form-urlencoded",
@@ -13,6 +13,11 @@ export async function signInCookie(credential: string): Promise<string> {
     body: new URLSearchParams({ credential, next: "/" }),
     redirect: "manual",
   });
+}
+
+/** Signs in through the site's form, as a browser would, and returns the session cookie. */
+export async function signInCookie(credential: string): Promise<string> {
+  const response = await postSignInForm(credential);
   expect(response.status).toBe(303);
   const cookie = response.headers
     .getSetCookie()

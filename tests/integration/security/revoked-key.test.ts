@@ -15,21 +15,26 @@ const stack = inject("stack");
 
 beforeAll(useStackEnvironment);
 
+/** A job made with a fresh brought key that the provider then revokes, once the poll parks it. */
+async function jobParkedForItsKey() {
+  const key = newKey();
+  const created = await api("/api/videos", { credential: key, json: VIDEO });
+  expect(created.status).toBe(202);
+  const id = created.body.id as string;
+  await setKeyRevoked(key, true);
+  const parked = await waitFor(
+    async () => {
+      const job = await getJob(id);
+      return job?.awaitingKey ? job : undefined;
+    },
+    { timeoutMs: 60_000, what: "the poll to find the key refused" },
+  );
+  return { key, id, parked };
+}
+
 describe("a brought key revoked mid-job", () => {
   it("parks the job with a reason, and the owner resumes it once the key works again", async () => {
-    const key = newKey();
-    const created = await api("/api/videos", { credential: key, json: VIDEO });
-    expect(created.status).toBe(202);
-    const id = created.body.id as string;
-    await setKeyRevoked(key, true);
-
-    const parked = await waitFor(
-      async () => {
-        const job = await getJob(id);
-        return job?.awaitingKey ? job : undefined;
-      },
-      { timeoutMs: 60_000, what: "the poll to find the key refused" },
-    );
+    const { key, id, parked } = await jobParkedForItsKey();
     expect(parked.status).toMatch(/^(queued|in_progress)$/);
     expect(parked.awaitingKey).toEqual(KEY_NO_LONGER_VALID);
     // Off the schedule: neither the poller nor the sweeper will ask the provider meanwhile.
@@ -70,17 +75,7 @@ describe("a brought key revoked mid-job", () => {
   });
 
   it("signing in with the key again resumes the job; a key still refused parks it again after one look", async () => {
-    const key = newKey();
-    const created = await api("/api/videos", { credential: key, json: VIDEO });
-    const id = created.body.id as string;
-    await setKeyRevoked(key, true);
-    const parked = await waitFor(
-      async () => {
-        const job = await getJob(id);
-        return job?.awaitingKey ? job : undefined;
-      },
-      { timeoutMs: 60_000, what: "the poll to find the key refused" },
-    );
+    const { key, id, parked } = await jobParkedForItsKey();
     await signInCookie(key);
     const resumedBySignIn = async () =>
       (

@@ -9,7 +9,7 @@ import { openSession, SESSION_COOKIE } from "#core/session";
 import { endSessionsOf, isSessionLive } from "#core/session-store";
 import { api, newKey, useStackEnvironment } from "../../support/api";
 import { uniqueId } from "../../support/jobs";
-import { signInCookie } from "../../support/session";
+import { postSignInForm, signInCookie } from "../../support/session";
 
 const stack = inject("stack");
 
@@ -185,7 +185,7 @@ describe("revoking an access code", () => {
   it("signing in with it afterwards is a form error that says so, with no cookie", async () => {
     const { code } = await newAccessCode();
     await revokeAccessCode(code);
-    const reply = await signInForm(code);
+    const reply = await postSignInForm(code);
     expect(reply.status).toBe(403);
     expect(reply.headers.getSetCookie()).toEqual([]);
     expect(await reply.text()).toContain("This access code was revoked.");
@@ -193,22 +193,9 @@ describe("revoking an access code", () => {
 
   it("signing in with an expired code is a form error too", async () => {
     const { code } = await newAccessCode(new Date(Date.now() - 60_000));
-    const reply = await signInForm(code);
+    const reply = await postSignInForm(code);
     expect(reply.status).toBe(403);
     expect(reply.headers.getSetCookie()).toEqual([]);
     expect(await reply.text()).toContain("This access code expired on");
   });
 });
-
-/** The sign-in form posted as a browser without script posts it. */
-const signInForm = (credential: string) =>
-  fetch(`${stack.url}/sign-in`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      accept: "text/html",
-      origin: stack.url,
-    },
-    body: new URLSearchParams({ credential, next: "/" }),
-    redirect: "manual",
-  });
