@@ -1,5 +1,6 @@
 import { Resource } from "sst";
 import { checkUsable, findAccessCode } from "./access-codes";
+import { admitOwner, checkAddressLimit } from "./address-limits";
 import { TakesError, unauthorized } from "./errors";
 import { ownerIdFor } from "./identity";
 import type { Job } from "./jobs/model";
@@ -54,13 +55,20 @@ function broughtKey(bearer: string): { key: string; provider: VideoProvider } | 
  * `key_…` Runway, `id:secret` fal; or name it, `runway:…`) or an access code the operator issued,
  * which acts with the operator's keys. Anything else is a 401 that does not say which check
  * failed; a code the operator revoked, or one past its expiry, is a 403 that says so. A key's
- * library is keyed by an HMAC of the key alone, so it is the same however it was named.
+ * library is keyed by an HMAC of the key alone, so it is the same however it was named. Asked
+ * `from` a client's address (a request, not a session already signed in), a key Takes has not seen
+ * and a code that does not exist each take one from that address's budget for new credentials.
  */
-export async function resolveCredential(bearer: string): Promise<ResolvedCredential> {
+export async function resolveCredential(
+  bearer: string,
+  from?: { address: string },
+): Promise<ResolvedCredential> {
   const brought = broughtKey(bearer);
   if (brought) {
+    const ownerId = ownerIdFor(brought.key);
+    if (from) await admitOwner(ownerId, from.address);
     return {
-      ownerId: ownerIdFor(brought.key),
+      ownerId,
       providerCredential: brought.key,
       kind: "brought-key",
       provider: brought.provider.name,
@@ -72,7 +80,11 @@ export async function resolveCredential(bearer: string): Promise<ResolvedCredent
     bearer && bearer.length <= MAX_ACCESS_CODE_LENGTH && !bearer.startsWith("sk-")
       ? await findAccessCode(bearer)
       : undefined;
-  if (!code) throw unauthorized();
+  if (!code) {
+    // Guessing codes costs the guesser's address, as inventing keys does.
+    if (from) await checkAddressLimit(from.address, "newCredentials");
+    throw unauthorized();
+  }
   checkUsable(code, new Date());
   return {
     ownerId: ownerIdFor(bearer),

@@ -16,7 +16,8 @@ import { framesQueue, pollQueue, providerDeletes } from "./queues";
 
 export const api = new sst.aws.ApiGatewayV2("Api");
 
-// Health reports the reachability of table, bucket, queues and provider.
+// Health reports the reachability of table, bucket, queues and provider; it answers each client
+// address only so often (Limits; the server secret checks the Router's word for the address).
 api.route(
   "GET /api/health",
   httpHandler("functions/http/health.handler", [
@@ -25,6 +26,8 @@ api.route(
     pollQueue,
     framesQueue,
     providerBaseUrl,
+    limits,
+    serverSecret,
   ]),
 );
 
@@ -32,13 +35,14 @@ api.route(
 api.route("GET /api/openapi.json", httpHandler("functions/http/openapi.handler", []));
 
 // Every video route resolves the caller (access codes are looked up by an HMAC under the server
-// secret; the site's session cookie is checked against its record in Sessions) and reads the
-// library; those that reach a provider also get the OpenAI-compatible URL and the operator's keys
-// (an access code runs on them; which providers are offered depends on which keys are set).
-const caller = [codes, serverSecret, sessions];
+// secret; the site's session cookie is checked against its record in Sessions; a credential not
+// seen before costs its client address from a budget in Limits) and reads the library; those that
+// reach a provider also get the OpenAI-compatible URL and the operator's keys (an access code
+// runs on them; which providers are offered depends on which keys are set).
+const caller = [codes, serverSecret, sessions, limits];
 const library = [...caller, jobs, media];
 const withProvider = [...library, ...operatorKeys, providerBaseUrl];
-// Routes that start a job (or call a model) take from the caller's rate-limit budget (Limits);
+// Routes that start a job (or call a model) take from the caller's rate-limit budget (Limits too);
 // starting a job also reserves an access code's seconds (Codes, linked to every route above),
 // and tells providers that take a webhook URL per job where Takes' webhook route is (Api) —
 // OpenRouter only when its signing secret is set. Bedrock is called with the route's own role.
@@ -47,7 +51,6 @@ const withProvider = [...library, ...operatorKeys, providerBaseUrl];
 const startsJob = [
   ...withProvider,
   pollQueue,
-  limits,
   api,
   openRouterWebhookSecret,
   idempotencyKeys,
@@ -105,7 +108,7 @@ api.route(
 // Which models serve them is the operator's choice (infra/tools.ts); a person's own key of a
 // provider with such a model uses it, everyone else the operator's keys.
 const tools = { budget: TIME_BUDGETS.tool, environment: toolsEnvironment };
-const withModels = [...caller, ...operatorKeys, providerBaseUrl, limits];
+const withModels = [...caller, ...operatorKeys, providerBaseUrl];
 
 api.route(
   "POST /api/prompts/improve",

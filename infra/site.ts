@@ -1,5 +1,6 @@
 // The SvelteKit site and the Router that serves it and the API from one origin, so the browser
 // needs no CORS and the session cookie reaches /api.
+import { CLIENT_ADDRESS_HEADER, ROUTER_PROOF_HEADER, routerProof } from "../core/client-address";
 import { API_GATEWAY_LIMIT_SECONDS, TIME_BUDGETS } from "../core/time-budgets";
 import { api } from "./api";
 import { bedrockJobs } from "./bedrock";
@@ -9,7 +10,19 @@ import { openRouterWebhookSecret, operatorKeys, providerBaseUrl, serverSecret } 
 import { toolsEnvironment } from "./tools";
 import { codes, idempotencyKeys, jobs, limits, media, sessions, shares } from "./storage";
 
-export const router = new sst.aws.Router("Router");
+// The viewer's own address, for the limits per address (core/client-address.ts): the API and the
+// site's server see CloudFront's. Set here, overwriting whatever the client sent, with a proof
+// derived from the server secret that only this Router sends.
+const statesClientAddress = serverSecret.value.apply((secret) =>
+  [
+    `event.request.headers["${CLIENT_ADDRESS_HEADER}"] = { value: event.viewer.ip };`,
+    `event.request.headers["${ROUTER_PROOF_HEADER}"] = { value: "${routerProof(secret)}" };`,
+  ].join("\n"),
+);
+
+export const router = new sst.aws.Router("Router", {
+  edge: { viewerRequest: { injection: statesClientAddress } },
+});
 
 // CloudFront waits 20 s for an origin unless told otherwise: as long as API Gateway waits, so a
 // request inside its time budget (core/time-budgets.ts) is never cut off on the way back.

@@ -233,7 +233,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         name: "site",
         command: process.execPath,
         args: [join(repoRoot, "site", siteBuild, "index.js")],
-        env: childEnv({ ...env, HOST: "127.0.0.1", PORT: String(ports.site), ORIGIN: url }),
+        env: childEnv({
+          ...env,
+          HOST: "127.0.0.1",
+          PORT: String(ports.site),
+          ORIGIN: url,
+          // The site sits behind the runtime's proxy (local/runtime/site-proxy.ts), which states
+          // the client's address as the last x-forwarded-for entry; adapter-node reads it there.
+          ADDRESS_HEADER: "x-forwarded-for",
+          XFF_DEPTH: "1",
+        }),
         logDir,
         echo,
         port: ports.site,

@@ -1,3 +1,4 @@
+import { requestAddress } from "#core/address-limits";
 import { resolveCredential, type ResolvedCredential } from "#core/credentials";
 import { badRequest, TakesError, unauthorized } from "#core/errors";
 import { resumeSession, sessionCookie } from "#core/session";
@@ -26,6 +27,10 @@ function sessionCookieValue(event: HttpEvent): string | undefined {
   return fromArray ?? cookieValue(header(event, "cookie"), name);
 }
 
+/** The client's network address (core/client-address.ts), for the limits that hold per address. */
+export const callerAddress = (event: HttpEvent) =>
+  requestAddress((name) => header(event, name), event.requestContext?.http?.sourceIp ?? "");
+
 /**
  * The caller: from `Authorization: Bearer <credential>` when present, else from the site's session
  * cookie while its session lasts (core/session.ts); 401 without either. A cookie rides along on requests other sites make the browser send,
@@ -37,7 +42,7 @@ export async function authenticate(event: HttpEvent): Promise<ResolvedCredential
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw unauthorized();
-    return resolveCredential(match[1]);
+    return resolveCredential(match[1], { address: callerAddress(event) });
   }
   const caller = (await resumeSession(sessionCookieValue(event)))?.caller;
   if (!caller) throw unauthorized();

@@ -3,6 +3,12 @@ import { StandIn } from "./recording";
 import { optionalString } from "./values";
 
 export class SecretStandIn extends StandIn {
+  /**
+   * The value exists only when a stage deploys; what infra/ derives from it (the Router's proof,
+   * infra/site.ts) has no use locally, where the runtime hands functions the local secrets.
+   */
+  readonly value = { apply: () => `(derived from ${this.componentName} at deploy)` };
+
   constructor(name: string, placeholder?: unknown) {
     super(name, "sst.Secret");
     const { model } = this.recording;

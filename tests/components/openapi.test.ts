@@ -46,13 +46,13 @@ describe("the OpenAPI document", () => {
     expect(documented.sort()).toEqual(declared.sort());
   });
 
-  it("asks a credential exactly where the handler can resolve one (it links the server secret)", () => {
+  it("asks a credential exactly where the handler can resolve one (it links the access codes)", () => {
     for (const route of model.routes) {
       const operation = (document.paths![route.path] as Record<string, Operation>)[
         route.method.toLowerCase()
       ]!;
       const schemes = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
-      const authenticates = route.fn.link.includes("ServerSecret");
+      const authenticates = route.fn.link.includes("Codes");
       expect(schemes, `${route.method} ${route.path}`).toEqual(
         authenticates ? ["credential", "session"] : [],
       );

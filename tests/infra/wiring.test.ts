@@ -14,8 +14,11 @@ const repoRoot = resolve(import.meta.dirname, "../..");
  * Least privilege, spelled out: what each function and site may reach. A function missing here,
  * or linked to anything not listed, fails the test; add the entry when you add the function.
  */
-/** Who is calling: a bearer credential or the site's session cookie, checked against Sessions. */
-const caller = ["Codes", "ServerSecret", "Sessions"];
+/**
+ * Who is calling: a bearer credential or the site's session cookie, checked against Sessions; a
+ * credential not seen before costs its client address from a budget in Limits.
+ */
+const caller = ["Codes", "ServerSecret", "Sessions", "Limits"];
 const library = [...caller, "Jobs", "Media"];
 /** The operator's key per provider: what runs jobs on the operator's account links. */
 const operatorKeys = ["ProviderKey", "RunwayKey", "FalKey", "OpenRouterKey", "BedrockRegion"];
@@ -28,7 +31,6 @@ const withProvider = [...library, ...operatorKeys, "ProviderBaseUrl"];
 const startsJob = [
   ...withProvider,
   "PollQueue",
-  "Limits",
   "Api",
   "OpenRouterWebhookSecret",
   "IdempotencyKeys",
@@ -36,7 +38,17 @@ const startsJob = [
 ];
 
 const expectedLinks: Record<string, string[]> = {
-  ApiGetHealth: ["Jobs", "Media", "PollQueue", "FramesQueue", "ProviderBaseUrl"],
+  // Health answers each client address only so often (Limits; the server secret checks the
+  // Router's word for the address).
+  ApiGetHealth: [
+    "Jobs",
+    "Media",
+    "PollQueue",
+    "FramesQueue",
+    "ProviderBaseUrl",
+    "Limits",
+    "ServerSecret",
+  ],
   ApiGetOpenapiJson: [],
   Site: [...startsJob, "Shares"],
   ApiGetProviders: [...caller, ...operatorKeys],
@@ -50,8 +62,8 @@ const expectedLinks: Record<string, string[]> = {
   ApiPostVideosIdShares: [...caller, "Jobs", "Shares"],
   ApiGetVideosIdShares: [...caller, "Jobs", "Shares"],
   ApiDeleteVideosIdSharesToken: [...caller, "Shares"],
-  ApiPostPromptsImprove: [...caller, ...operatorKeys, "ProviderBaseUrl", "Limits"],
-  ApiPostImages: [...caller, ...operatorKeys, "ProviderBaseUrl", "Limits", "Media"],
+  ApiPostPromptsImprove: [...caller, ...operatorKeys, "ProviderBaseUrl"],
+  ApiPostImages: [...caller, ...operatorKeys, "ProviderBaseUrl", "Media"],
   ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret", "OpenRouterWebhookSecret"],
   PollQueueSubscriber: [
     "Jobs",

@@ -92,10 +92,13 @@ const REFUSED_CALLER =
   "The access code was revoked or has expired; or a change signed in with the session cookie " +
   "came from another origin (`cross_origin`).";
 
-const SIGNED_IN_ERRORS = {
+const SIGNED_IN_ERRORS: Partial<Record<ErrorStatus, string>> = {
   401: "No credential, or one Takes does not recognise.",
   403: REFUSED_CALLER,
-} satisfies Partial<Record<ErrorStatus, string>>;
+  429:
+    "A credential Takes has not seen before, from an address that sent too many new ones this " +
+    "minute (`rate_limited`).",
+};
 
 /** Starting a job on a provider the caller may not use. */
 const PROVIDER_NOT_ALLOWED =
@@ -156,8 +159,10 @@ function operation(route: Route): ZodOpenApiOperationObject {
     ...(route.body && (route.rawBody ? TOO_LARGE : BODY_ERRORS)),
     ...Object.fromEntries(
       Object.entries(route.errors).map(([status, description]) => {
-        const gateway = GATEWAY_ERRORS[Number(status) as ErrorStatus];
-        return [status, gateway ? `${description} Or: ${gateway}` : description];
+        const code = Number(status) as ErrorStatus;
+        const shared =
+          GATEWAY_ERRORS[code] ?? (route.signedIn ? SIGNED_IN_ERRORS[code] : undefined);
+        return [status, shared ? `${description} Or: ${shared}` : description];
       }),
     ),
   };
@@ -199,7 +204,7 @@ const ROUTES: Record<string, Route> = {
         z.union([Health, GatewayError]),
       ),
     },
-    errors: {},
+    errors: { 429: "Too many health checks from this address this minute (`rate_limited`)." },
   },
   "GET /api/openapi.json": {
     operationId: "getOpenApi",

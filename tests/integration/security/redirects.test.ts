@@ -2,7 +2,7 @@
 // this site. The corpus is the usual bypasses of "starts with /" checks; each Location is read with
 // WHATWG URL parsing, as the browser that follows it would read it.
 import { describe, expect, inject, it } from "vitest";
-import { signInCookie } from "../../support/session";
+import { postSignInForm, signInCookie } from "../../support/session";
 
 const stack = inject("stack");
 const origin = new URL(stack.url).origin;
@@ -54,19 +54,8 @@ function expectSameSite(location: string | null, next: string) {
   expect(target.host, JSON.stringify(next)).not.toContain("evil");
 }
 
-async function signInWith(next: string) {
-  return fetch(`${stack.url}/sign-in`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      accept: "text/html",
-      origin: stack.url,
-    },
-    // An access code: signing in asks no provider, so nothing but `next` is under test.
-    body: new URLSearchParams({ credential: stack.demoAccessCode, next }),
-    redirect: "manual",
-  });
-}
+// An access code: signing in asks no provider, so nothing but `next` is under test.
+const signInWith = (next: string) => postSignInForm(stack.demoAccessCode, next);
 
 describe("after sign-in, only a path on this site is followed", () => {
   it.each(BYPASSES)("the form's next %j stays on this site", async (next) => {

@@ -1,9 +1,11 @@
 import { fail, redirect } from "@sveltejs/kit";
+import { checkAddressLimit } from "$core/address-limits";
 import { resolveCredential, verifyBroughtKey, type ResolvedCredential } from "$core/credentials";
 import { resumeJobsWaitingForKey } from "$core/pipeline/resume";
 import { keyedProviders } from "$core/providers";
 import { TakesError } from "$core/errors";
 import { endSignedInSession, startSession } from "$core/session";
+import { visitorAddress } from "$lib/server/client-address";
 import { safeNextPath } from "$lib/server/next-path";
 import { setSessionCookie } from "$lib/server/session-cookie";
 import type { Actions, PageServerLoad } from "./$types";
@@ -19,7 +21,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ request, cookies, url, locals }) => {
+  default: async (event) => {
+    const { request, cookies, url, locals } = event;
     const form = await request.formData();
     const key = String(form.get("credential") ?? "").trim();
     // A key whose shape does not tell its provider is named: "runway:<key>" (core/credentials.ts).
@@ -32,7 +35,9 @@ export const actions: Actions = {
     }
     let caller: ResolvedCredential;
     try {
-      caller = await resolveCredential(credential);
+      const address = visitorAddress(event);
+      await checkAddressLimit(address, "signIn");
+      caller = await resolveCredential(credential, { address });
       await verifyBroughtKey(caller);
     } catch (error) {
       if (!(error instanceof TakesError)) throw error;
@@ -42,7 +47,8 @@ export const actions: Actions = {
           : "That access code is not valid. Check it with whoever gave it to you — or, for a provider key Takes does not recognise, choose whose it is.";
         return fail(401, { error: message });
       }
-      // A key its provider refused, or an access code revoked or past its expiry: say which.
+      // A key its provider refused, an access code revoked or past its expiry, or too many
+      // attempts from this network: say which.
       return fail(error.status >= 500 ? 503 : error.status, { error: error.message });
     }
     // Signing in again replaces the browser's session: the one it replaces ends, not lingers.
