@@ -1,7 +1,8 @@
 // Work queues and their workers. Every queue with a subscriber has a dead-letter queue, so a
 // message that keeps failing ends up where it is handled or seen, instead of vanishing.
-import { STORED_VIDEO_FILTER } from "../core/media/layout";
-import { bedrockJobs } from "./bedrock";
+import { MEDIA_FILES, STORED_VIDEO_FILTER } from "../core/media/layout";
+import { bucketAccess, queueAccess, tableAccess } from "./access";
+import { pollsBedrockJobs } from "./bedrock";
 import { workerHandler } from "./functions";
 import { operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
 import { codes, jobs, media } from "./storage";
@@ -64,22 +65,51 @@ media.notify({
 
 const partialBatches = { batch: { size: 10, partialResponses: true } };
 
-// Polls the provider and, once a job is done, streams its files into the bucket. It acts with
-// the person's sealed key (ServerSecret unseals it) or the operator's for the job's provider. A
-// job that fails or expires gives the seconds it reserved back to its access code (Codes).
+/** A job's folder in the bucket (core/media/layout.ts): its video, thumbnail, sprite and frames. */
+const JOB_FILES = "videos/*";
+/**
+ * Moving a job on: reading and updating it, and, when it ends, giving the seconds it reserved back
+ * to its access code (Codes) in the same transaction. A job that ended or was deleted meanwhile
+ * has what was stored for it deleted.
+ */
+const movesJobs = [
+  tableAccess(jobs, ["GetItem", "UpdateItem"]),
+  tableAccess(codes, ["UpdateItem"]),
+  queueAccess(pollQueue, ["SendMessage"]),
+  ...operatorKeys,
+  providerBaseUrl,
+  serverSecret,
+];
+
+// Polls the provider and, once a job is done, streams its files into the job's folder, or adopts
+// what the provider wrote into the bucket itself (incoming/, Bedrock). It acts with the person's
+// sealed key (ServerSecret unseals it) or the operator's for the job's provider, and polls
+// Bedrock with its own role.
 pollQueue.subscribe(
   workerHandler(
     "functions/queues/poller.handler",
-    [jobs, codes, media, pollQueue, ...operatorKeys, providerBaseUrl, serverSecret],
-    // Bedrock's jobs are polled with the poller's own role.
-    { timeout: "5 minutes", memory: "1024 MB", permissions: bedrockJobs },
+    [
+      ...movesJobs,
+      bucketAccess(media, {
+        list: true,
+        read: [JOB_FILES, "incoming/*"],
+        write: [JOB_FILES],
+        remove: [JOB_FILES, "incoming/*"],
+      }),
+    ],
+    { timeout: "5 minutes", memory: "1024 MB", permissions: pollsBedrockJobs },
   ),
   partialBatches,
 );
 
-// Marks the jobs of dead-lettered polls failed, giving their reserved seconds back (Codes).
+// Checks the jobs of dead-lettered polls with their provider again: rescheduled (PollQueue) while
+// healthy, failed with their reserved seconds given back (Codes) when not.
 pollDeadLetters.subscribe(
-  workerHandler("functions/queues/poll-dead-letters.handler", [jobs, codes]),
+  workerHandler(
+    "functions/queues/poll-dead-letters.handler",
+    [...movesJobs, bucketAccess(media, { list: true, remove: [JOB_FILES] })],
+    { permissions: pollsBedrockJobs },
+  ),
   partialBatches,
 );
 
@@ -99,12 +129,35 @@ const FFMPEG_IN_PACKAGE = "bin/ffmpeg";
 
 // First and last frames (and a thumbnail and sprite sheet when the provider gave none), with the
 // static ffmpeg build shipped beside the handler (docs/notes/ffmpeg.md). Memory buys CPU for ffmpeg.
+// It reads the stored video and writes the frame files; what it made for a job deleted meanwhile
+// it deletes again. Whether a frame is there already is a HEAD (GetObject), which answers 404
+// only with ListBucket.
+const frameFiles = [
+  MEDIA_FILES.firstFrame,
+  MEDIA_FILES.lastFrame,
+  MEDIA_FILES.thumbnail,
+  MEDIA_FILES.spritesheet,
+].map(({ file }) => `videos/*/${file}`);
 framesQueue.subscribe(
-  workerHandler("functions/queues/frames.handler", [jobs, media], {
-    timeout: "2 minutes",
-    memory: "2048 MB",
-    copyFiles: [{ from: "node_modules/@ffmpeg-installer/linux-x64/ffmpeg", to: FFMPEG_IN_PACKAGE }],
-    environment: { FFMPEG_PATH: `/var/task/${FFMPEG_IN_PACKAGE}` },
-  }),
+  workerHandler(
+    "functions/queues/frames.handler",
+    [
+      tableAccess(jobs, ["GetItem", "UpdateItem"]),
+      bucketAccess(media, {
+        list: true,
+        read: [`videos/*/${MEDIA_FILES.video.file}`, ...frameFiles],
+        write: frameFiles,
+        remove: [JOB_FILES],
+      }),
+    ],
+    {
+      timeout: "2 minutes",
+      memory: "2048 MB",
+      copyFiles: [
+        { from: "node_modules/@ffmpeg-installer/linux-x64/ffmpeg", to: FFMPEG_IN_PACKAGE },
+      ],
+      environment: { FFMPEG_PATH: `/var/task/${FFMPEG_IN_PACKAGE}` },
+    },
+  ),
   partialBatches,
 );

@@ -68,14 +68,18 @@ function newestMtime(path: string): number {
   );
 }
 
+/** Whether a site build, known by a file it writes (`builtFile`), is older than what it reads. */
+export function siteBuildIsStale(builtFile: string): boolean {
+  const sources = Math.max(...SITE_SOURCES.map((path) => newestMtime(join(repoRoot, path))));
+  return newestMtime(builtFile) <= sources;
+}
+
 /**
  * Builds the site into `site/<build>` when its sources changed since that build was made. The
  * folder name (TAKES_SITE_BUILD) keeps test builds apart from the one a running `npm start` serves.
  */
 export function buildSiteIfStale(build: string, echo: boolean) {
-  const built = newestMtime(join(repoRoot, "site", build, "index.js"));
-  const sources = Math.max(...SITE_SOURCES.map((path) => newestMtime(join(repoRoot, path))));
-  if (built > sources) return;
+  if (!siteBuildIsStale(join(repoRoot, "site", build, "index.js"))) return;
   if (echo) console.log("building the site…");
   // site/tsconfig.json extends the default output folder's tsconfig, which only `svelte-kit sync`
   // writes: a fresh checkout building into another folder (build-test) would not find it.

@@ -88,12 +88,23 @@ export abstract class StandIn {
   }
 }
 
-/** The names of the components a function or site links. */
+/**
+ * The names of the components a function or site links: each a component, or a link that grants
+ * only some actions on one (infra/access.ts), named after its `component`. IAM has no local
+ * counterpart, so only the name is recorded.
+ */
 export function linkedNames(link: unknown, owner: string): string[] {
   if (link === undefined) return [];
   if (!Array.isArray(link)) throw new Error(`${owner}: link must be a list`);
   return link.map((item: unknown) => {
-    if (item instanceof StandIn) return item.componentName;
+    const component = isScopedLink(item) ? item.component : item;
+    if (component instanceof StandIn) return component.componentName;
     throw new Error(`${owner}: can only link components of this app, got ${String(item)}`);
   });
+}
+
+function isScopedLink(item: unknown): item is { component: unknown } {
+  return (
+    typeof item === "object" && item !== null && !(item instanceof StandIn) && "component" in item
+  );
 }

@@ -37,6 +37,17 @@ const startsJob = [
   "ProviderDeletes",
 ];
 
+/** Polling a job: the provider (its keys), the job, its media, its next poll, its code's seconds. */
+const movesJobs = [
+  "Jobs",
+  "Codes",
+  "Media",
+  "PollQueue",
+  ...operatorKeys,
+  "ProviderBaseUrl",
+  "ServerSecret",
+];
+
 const expectedLinks: Record<string, string[]> = {
   // Health answers each client address only so often (Limits; the server secret checks the
   // Router's word for the address).
@@ -65,16 +76,9 @@ const expectedLinks: Record<string, string[]> = {
   ApiPostPromptsImprove: [...caller, ...operatorKeys, "ProviderBaseUrl"],
   ApiPostImages: [...caller, ...operatorKeys, "ProviderBaseUrl", "Media"],
   ApiPostWebhooksProvider: ["Jobs", "PollQueue", "WebhookSecret", "OpenRouterWebhookSecret"],
-  PollQueueSubscriber: [
-    "Jobs",
-    "Codes",
-    "Media",
-    "PollQueue",
-    ...operatorKeys,
-    "ProviderBaseUrl",
-    "ServerSecret",
-  ],
-  PollDeadLettersSubscriber: ["Jobs", "Codes"],
+  PollQueueSubscriber: movesJobs,
+  // A dead-lettered poll is checked with the job's provider again, then rescheduled or failed.
+  PollDeadLettersSubscriber: movesJobs,
   ProviderDeletesSubscriber: [...operatorKeys, "ProviderBaseUrl", "ServerSecret"],
   FramesQueueSubscriber: ["Jobs", "Media"],
   SweeperHandler: ["Jobs", "PollQueue"],
@@ -168,7 +172,8 @@ describe("functions", () => {
     }
   });
 
-  it("only what starts or polls jobs may call Bedrock (with its own role), and only Luma Ray2", () => {
+  // Remixes never call Bedrock: it has no remix.
+  it("only what creates or polls jobs may call Bedrock (with its own role), and only Luma Ray2", () => {
     const callers = [
       ...allFunctions().map((fn) => [fn.name, fn.permissions] as const),
       ...sitesOf().map(([name, site]) => [name, site.permissions] as const),
@@ -180,7 +185,7 @@ describe("functions", () => {
       .map(([name]) => name)
       .sort();
     expect(bedrockCallers).toEqual(
-      ["ApiPostVideos", "ApiPostVideosIdRemix", "PollQueueSubscriber", "Site"].sort(),
+      ["ApiPostVideos", "PollDeadLettersSubscriber", "PollQueueSubscriber", "Site"].sort(),
     );
     for (const [name, permissions] of callers) {
       for (const { actions, resources } of permissions) {
