@@ -1,19 +1,19 @@
 /**
- * Peak memory and throughput of Takes' streaming copy (core/media/copy.ts `streamToBucket`:
- * lib-storage multipart, 8 MiB parts, 2 in flight) against a naive copy (the whole download into
- * a Buffer, then one PutObject), for a 50 MB and a 500 MB video.
+ * Peak memory and throughput of Takes' streaming copy (core/media/storage.ts `streamToBucket`)
+ * against a naive copy (the whole download into a Buffer, then one PutObject), for a 50 MB and a
+ * 500 MB video; and how near the copy runs to the machine's floor: the slower of its two legs
+ * measured alone in the same run (a raw download of the provider's file, a raw multipart upload
+ * of the same bytes to S3).
  *
- * The "provider" is an HTTP server on 127.0.0.1 that makes deterministic bytes as they are read;
- * S3 is fauxqs on loopback (object bodies kept as files), both in this process. Each copy runs in
- * a child process of its own (bench/copy-run.ts), so its peak RSS is its own.
+ * The "provider" is an HTTP server on 127.0.0.1 that makes deterministic bytes as they are read
+ * (bench/copy-source.ts), in a process of its own; S3 is fauxqs on loopback (object bodies kept
+ * as files), in this process. Each run is a child process of its own (bench/copy-run.ts), so its
+ * peak RSS is its own.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { PART_SIZE, QUEUE_SIZE } from "#core/media/storage";
 import { localBucketName } from "#local/aws/resources";
@@ -22,45 +22,29 @@ import type { CopyRun, Strategy } from "./copy-run";
 import { fixed, MB, median, MiB, printHeading, printTable, ratio } from "./support";
 
 const SIZES = [50 * MB, 500 * MB];
-const STRATEGIES: readonly Strategy[] = ["streaming", "naive"];
+/** The two copies, whose memory is compared. */
+const COPIES: readonly Strategy[] = ["streaming", "naive"];
+/** The copies and each leg alone (bench/copy-run.ts). */
+const STRATEGIES: readonly Strategy[] = [...COPIES, "download", "upload"];
 /** Runs per size and strategy; the table shows medians. */
 const REPETITIONS = 3;
 const BUCKET = localBucketName("Media");
-const BLOCK = MiB;
 
-/** A pseudo-random block (xorshift32, fixed seed): the same bytes on every run. */
-function seededBlock(length: number): Buffer {
-  const block = Buffer.alloc(length);
-  let state = 0x2545f491;
-  for (let offset = 0; offset + 4 <= length; offset += 4) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    block.writeInt32LE(state | 0, offset);
-  }
-  return block;
-}
-
-/** `total` bytes, made as they are read: the seeded block, each copy stamped with its index. */
-function* deterministicBytes(total: number): Generator<Buffer> {
-  const block = seededBlock(BLOCK);
-  for (let offset = 0, index = 0; offset < total; offset += BLOCK, index++) {
-    const chunk = Buffer.from(block.subarray(0, Math.min(BLOCK, total - offset)));
-    if (chunk.length >= 4) chunk.writeUInt32LE(index, 0);
-    yield chunk;
-  }
-}
-
-/** GET /video?bytes=N answers N deterministic bytes with a Content-Length, as a provider would. */
-async function startSource(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const bytes = Number(new URL(req.url ?? "/", "http://127.0.0.1").searchParams.get("bytes"));
-    if (!Number.isSafeInteger(bytes) || bytes <= 0) return res.writeHead(400).end();
-    res.writeHead(200, { "content-type": "video/mp4", "content-length": bytes });
-    Readable.from(deterministicBytes(bytes)).pipe(res);
+/**
+ * The source in a process of its own: sharing this one with fauxqs, a copy's download and upload
+ * would take turns on one thread, so the copy could never overlap its two legs.
+ */
+async function startSourceProcess(): Promise<{ url: string; stop: () => void }> {
+  const script = join(import.meta.dirname, "copy-source-server.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`the source exited with ${code}`)));
+    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8").trim()));
+  });
+  return { url, stop: () => child.kill() };
 }
 
 /** One copy in a fresh Node process (this one's Node, with tsx). */
@@ -86,8 +70,9 @@ const label = (bytes: number) => `${bytes / MB} MB`;
 printHeading(
   "Streaming copy vs download-then-put",
   `Takes' streamToBucket (${PART_SIZE / MiB} MiB parts, ${QUEUE_SIZE} in flight) against a naive ` +
-    `copy (whole body in a Buffer, then uploaded), from a loopback HTTP source into fauxqs S3.\n` +
-    `Each copy in its own process; median of ${REPETITIONS} runs. MB = 10^6 bytes.`,
+    `copy (whole body in a Buffer, then uploaded), from a loopback HTTP source into fauxqs S3;\n` +
+    `and each leg alone: a raw download, and a raw multipart upload of the same bytes (same parts).\n` +
+    `Each run in its own process; median of ${REPETITIONS} runs. MB = 10^6 bytes.`,
 );
 
 const storage = await mkdtemp(join(tmpdir(), "takes-bench-copy-"));
@@ -97,7 +82,7 @@ const aws = await startLinkedResources({
   stage: "bench",
   aws: { s3StorageDir: storage },
 });
-const source = await startSource();
+const source = await startSourceProcess();
 try {
   const runs = new Map<string, CopyRun[]>();
   const runsOf = (size: number, strategy: Strategy) => runs.get(`${size} ${strategy}`) ?? [];
@@ -107,18 +92,22 @@ try {
       for (const strategy of STRATEGIES) {
         const key = `videos/bench/${strategy}-${size}-${repetition}/video.mp4`;
         const run = await runCopy(strategy, `${source.url}/video?bytes=${size}`, key);
-        const stored = await aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
-        if (run.bytes !== size || stored.ContentLength !== size) {
-          throw new Error(
-            `${strategy} ${label(size)}: copied ${run.bytes}, stored ${stored.ContentLength}`,
-          );
+        // The download leg stores nothing; every other run must have stored the whole file.
+        const stored =
+          strategy === "download"
+            ? size
+            : (await aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))
+                .ContentLength;
+        if (run.bytes !== size || stored !== size) {
+          throw new Error(`${strategy} ${label(size)}: moved ${run.bytes}, stored ${stored}`);
         }
-        await aws.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+        if (strategy !== "download") {
+          await aws.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+        }
         runs.set(`${size} ${strategy}`, [...runsOf(size, strategy), run]);
         console.log(
           `  ${label(size)} ${strategy} #${repetition}: ${fixed(size / MB / run.seconds)} MB/s, ` +
-            `RSS ${fixed(kibToMib(run.startKiB), 0)} → peak ${fixed(kibToMib(run.peakKiB), 0)} MiB, ` +
-            `stored ${stored.ContentLength} bytes`,
+            `RSS ${fixed(kibToMib(run.startKiB), 0)} → peak ${fixed(kibToMib(run.peakKiB), 0)} MiB`,
         );
       }
     }
@@ -148,6 +137,12 @@ try {
   printTable(["size", "strategy", "MB/s", "peak RSS MiB", "growth MiB"], rows);
   console.log("growth = peak RSS minus the RSS the process had reached before the copy began\n");
 
+  console.log(
+    `load average after the runs: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ")}\n`,
+  );
+
   printTable(
     ["size", "memory streaming/naive", "throughput streaming/naive"],
     SIZES.map((size) => {
@@ -161,18 +156,32 @@ try {
     }),
   );
 
+  printTable(
+    ["size", "download MB/s", "upload MB/s", "streaming MB/s", "streaming/slower leg"],
+    SIZES.map((size) => {
+      const legs = ["download", "upload"].map((leg) => summary(size, leg as Strategy).mbPerSecond);
+      const streamed = summary(size, "streaming").mbPerSecond;
+      return [
+        label(size),
+        fixed(legs[0]!),
+        fixed(legs[1]!),
+        fixed(streamed),
+        ratio(streamed, Math.min(...legs)),
+      ];
+    }),
+  );
+
   const [small, large] = SIZES as [number, number];
   printTable(
     ["strategy", `peak at ${label(small)}`, `peak at ${label(large)}`, "large/small"],
-    STRATEGIES.map((strategy) => {
+    COPIES.map((strategy) => {
       const atSmall = summary(small, strategy).peakMib;
       const atLarge = summary(large, strategy).peakMib;
       return [strategy, fixed(atSmall, 0), fixed(atLarge, 0), ratio(atLarge, atSmall)];
     }),
   );
 } finally {
-  source.server.closeAllConnections();
-  source.server.close();
+  source.stop();
   await aws.stop();
   await rm(storage, { recursive: true, force: true });
 }

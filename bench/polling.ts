@@ -39,9 +39,8 @@ import {
   type RenderRequest,
 } from "#local/providers/shared/render";
 import { createProviderEmulator } from "#local/providers/server";
-import { invoke } from "#local/runtime/lambda";
-import { startSqsEventSources } from "#local/runtime/sqs-event-source";
 import { ProviderCalls, startCountingProxy } from "./provider-calls";
+import { startPollQueueMapping } from "./poll-pipeline";
 import { fixed, mean, median, percentile, printHeading, printTable, ratio } from "./support";
 
 const JOBS = 50;
@@ -89,7 +88,6 @@ const spreadSeconds = (index: number) => (((index * GOLDEN_RATIO) % 1) - 0.5) * 
 const FIXED_DELAY_SECONDS = 5;
 /** A strategy that has not stored every video by then is reported with what it has. */
 const STRATEGY_TIMEOUT_MS = 10 * 60_000;
-const REGION = "us-east-1";
 
 /**
  * By default every job's "render" is a copy of a clip the emulator's renderer made once, up front:
@@ -403,7 +401,7 @@ process.env.SST_RESOURCES_JSON = resourcesJson(aws.model, {
   apiUrl: receiver.url,
 });
 const clips = await mkdtemp(join(tmpdir(), "takes-bench-polling-"));
-let eventSource: ReturnType<typeof startSqsEventSources> | undefined;
+let eventSource: ReturnType<typeof startPollQueueMapping> | undefined;
 let emulator: Awaited<ReturnType<typeof createProviderEmulator>> | undefined;
 try {
   if (!REAL_RENDERS) await reuseRenders(clips);
@@ -417,19 +415,9 @@ try {
     },
   });
   proxy.target = emulator.url;
-  const { model, queueUrls, sqs } = aws;
   const storedAt = recordStoredTimes();
   overridePollDelays();
-  // The PollQueue's mapping only (no frames worker): batches of 10, two pollers, as locally.
-  eventSource = startSqsEventSources({
-    model: { ...model, queues: { PollQueue: model.queues.PollQueue! } },
-    queueUrls,
-    region: REGION,
-    sqs,
-    waitTimeSeconds: 1,
-    invoke: (fn, event) => invoke(fn, event, { region: REGION, log: console.error }),
-    log: console.error,
-  });
+  eventSource = startPollQueueMapping(aws);
 
   const runs = new Map<string, Run>();
   for (const strategy of [TAKES, FIXED] as const) {

@@ -29,6 +29,8 @@ export interface Job {
   createdAt: string;
   completedAt: string | null;
   error: { code: string; message: string } | null;
+  /** Why a completed video has no first or last frame (its file could not be read). */
+  framesError: { code: string; message: string } | null;
   cost: { estimatedUsd: number | null; actualUsd: number | null; credits: number | null };
   media: Record<"video" | "thumbnail" | "spritesheet" | "firstFrame" | "lastFrame", Media | null>;
 }
@@ -177,6 +179,12 @@ export class TakesClient {
     return this.json<{ share: Share }>(`/api/videos/${encodeURIComponent(id)}/shares`, {
       json: { expiresIn },
     });
+  }
+
+  /** The link stops working at once. */
+  async revokeShare(id: string, token: string): Promise<void> {
+    const path = `/api/videos/${encodeURIComponent(id)}/shares/${encodeURIComponent(token)}`;
+    await this.call(path, { method: "DELETE" });
   }
 
   /** An extracted frame: the API answers with a redirect to a short-lived URL. */

@@ -2,7 +2,7 @@
 import type { Job, Model, Provider, Share } from "./client";
 
 /** "$0.12", "$0.084": cents, or a tenth of one where the price has it. */
-const usd = (amount: number) => {
+export const usd = (amount: number) => {
   const fine = amount.toFixed(3);
   return `$${fine.endsWith("0") ? amount.toFixed(2) : fine}`;
 };

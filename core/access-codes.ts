@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
-import { dynamoClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
 import { insertItem, updateItem } from "./dynamo";
 import { badRequest, notFound, TakesError } from "./errors";
 import { accessCodeHash } from "./identity";

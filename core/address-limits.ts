@@ -6,7 +6,7 @@
  */
 import { Resource } from "sst";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { dynamoClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
 import { clientAddress } from "./client-address";
 import { insertItem, isConditionFailure } from "./dynamo";
 import { takeFromBudget, type RateLimit } from "./rate-limit";

@@ -9,7 +9,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { dynamoClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
 
 /** One item's write in a transaction, as lib-dynamodb takes it. */
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];

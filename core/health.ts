@@ -2,7 +2,9 @@ import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst";
-import { dynamoClient, s3Client, sqsClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
+import { s3Client } from "./aws/s3";
+import { sqsClient } from "./aws/sqs";
 import type { Health, HealthCheck as Check } from "./responses";
 
 const CHECK_TIMEOUT_MS = 3_000;

@@ -8,7 +8,7 @@
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
-import { dynamoClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
 import { updateItem } from "./dynamo";
 import { TakesError } from "./errors";
 

@@ -4,7 +4,7 @@
  * site's form actions hand over what they received and get the same checks and messages back.
  * Messages are written for the person who filled in the field; fn names the field beside them.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isJobId, MAX_PAGE_SIZE } from "./jobs/model";
 import { JOB_STATUSES } from "./jobs/state";
 

@@ -4,11 +4,12 @@
  * OpenAPI document (functions/http/openapi/) is generated from both files. Nothing parses a reply
  * against them at run time: the integration tests check every reply against the document.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { JobError } from "./jobs/model";
 import { JOB_STATUSES } from "./jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "./media/layout";
 import { ImageInputs, ModelPrice, SoundSupport } from "./providers/contract";
+import { CARD_MEDIA, type CardMedia } from "./videos/card-media";
 
 const instant = () => z.iso.datetime();
 
@@ -33,9 +34,27 @@ export const PublicMedia = z
   .meta({ id: "Media" });
 export type PublicMedia = z.output<typeof PublicMedia>;
 
+/** A stored file described without a URL, in views that do not show it. */
+export const StoredMedia = z
+  .object({ contentType: z.string(), bytes: z.int().min(0) })
+  .meta({ id: "StoredMedia", description: "Stored; GET /api/videos/{id} gives its URL." });
+export type StoredMedia = z.output<typeof StoredMedia>;
+
+const isCardMedia = (variant: MediaVariant): variant is CardMedia =>
+  (CARD_MEDIA as readonly MediaVariant[]).includes(variant);
+
 const mediaVariants = Object.fromEntries(
   MEDIA_VARIANTS.map((variant) => [variant, PublicMedia.nullable()]),
 ) as Record<MediaVariant, z.ZodNullable<typeof PublicMedia>>;
+
+const listedMediaVariants = Object.fromEntries(
+  MEDIA_VARIANTS.map((variant) => [
+    variant,
+    isCardMedia(variant) ? PublicMedia.nullable() : StoredMedia.nullable(),
+  ]),
+) as {
+  [V in MediaVariant]: z.ZodNullable<V extends CardMedia ? typeof PublicMedia : typeof StoredMedia>;
+};
 
 /** A job as the HTTP API and the site show it: no owner, keys, credentials or bookkeeping. */
 export const PublicJob = z
@@ -95,9 +114,18 @@ export const PublicJob = z
   .meta({ id: "Job" });
 export type PublicJob = z.output<typeof PublicJob>;
 
+/** A job in a listing: as GET /api/videos/{id} shows it, with URLs only for what a card shows. */
+export const ListedJob = PublicJob.extend({
+  media: z.object(listedMediaVariants).meta({
+    description:
+      "Each stored file, or null. Only the thumbnail and sprite sheet come with a URL; the video and frames are described without one (GET /api/videos/{id} gives their URLs).",
+  }),
+}).meta({ id: "ListedJob" });
+export type ListedJob = z.output<typeof ListedJob>;
+
 /** GET /api/videos: one page of the caller's jobs, newest first. */
 export const VideoPage = z.object({
-  jobs: z.array(PublicJob),
+  jobs: z.array(ListedJob),
   nextCursor: z
     .string()
     .nullable()

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
-import { dynamoClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
 import { insertItem } from "./dynamo";
 
 /**

@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
-import { dynamoClient } from "./aws";
+import { dynamoClient } from "./aws/dynamodb";
 import type { ResolvedCredential } from "./credentials";
 import { insertItem, updateItem } from "./dynamo";
 import { notFound, TakesError } from "./errors";

@@ -10,7 +10,10 @@ const defaults = {
   architecture: "x86_64",
   timeout: "20 seconds",
   memory: "1024 MB",
-  nodejs: { format: "esm", sourcemap: true },
+  // Split, so providers' SDKs, sharp and lib-storage sit in chunks loaded on their first call
+  // (core/providers/index.ts) rather than in every handler's one file; minified, as SST's builder
+  // does only when asked (bench/lean-lambdas.ts measures what each handler loads).
+  nodejs: { format: "esm", sourcemap: true, splitting: true, minify: true },
   environment: {
     NODE_OPTIONS: "--enable-source-maps",
     POWERTOOLS_SERVICE_NAME: "takes",

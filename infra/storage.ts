@@ -5,7 +5,8 @@ import { DRAFTS_PREFIX, INCOMING_PREFIX } from "../core/media/layout";
 /**
  * One item per generation job. Job ids are ULIDs, so sorting by `id` descending lists newest first.
  * `ownerStatus` is `${owner}#${status}` for the status filter; `pollShard` is present only while a
- * job is active, which keeps `byNextPoll` sparse and cheap for the sweeper. `byProviderJob` maps a
+ * job is active, which keeps `byNextPoll` sparse and cheap for the sweeper, and spreads active jobs
+ * over several partitions (`active#0`…, core/jobs/model.ts pollShardOf). `byProviderJob` maps a
  * provider's job id (all a webhook names) back to the job; `byParent`, sparse too, lists the
  * remixes and continuations made from a job.
  */

@@ -1,5 +1,5 @@
 import { monotonicFactory } from "ulid";
-import { z } from "zod";
+import * as z from "zod";
 import type { ProviderCost } from "../providers/contract";
 import type { MediaObject, MediaVariant } from "../media/layout";
 import type { ActiveStatus, JobStatus } from "./state";
@@ -28,8 +28,33 @@ export interface QuotaReservation {
   refundedAt?: string;
 }
 
-/** The `pollShard` value active jobs carry: the sparse byNextPoll index only holds active jobs. */
-export const ACTIVE_POLL_SHARD = "active";
+/**
+ * Active jobs are spread over this many partitions of the sparse byNextPoll index (the sweeper's),
+ * so no one partition takes the index writes of every poll of every active job.
+ */
+export const POLL_SHARDS = 8;
+
+/** Every partition of byNextPoll that holds active jobs: `active#0` … `active#7`. */
+export const POLL_SHARD_KEYS = Array.from({ length: POLL_SHARDS }, (_, n) => `active#${n}`);
+
+/**
+ * The one partition every active job was filed under before the index was sharded. The sweeper
+ * moves what it finds there into its shard (repository `refileUnshardedJobs`), so jobs stored
+ * by an earlier version, or written by one still running during a deploy, are never orphaned.
+ */
+export const UNSHARDED_POLL_KEY = "active";
+
+/** The ULID alphabet (Crockford's base 32). */
+const ULID_DIGITS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * The `pollShard` an active job carries, from its id's last character: random in a ULID, and one
+ * up for each further id made in the same millisecond. A function of the id, so every write agrees.
+ */
+export function pollShardOf(id: string): string {
+  const digit = Math.max(0, ULID_DIGITS.indexOf(id.at(-1) ?? ""));
+  return POLL_SHARD_KEYS[digit % POLL_SHARDS]!;
+}
 
 /** A progress reading and when it was taken (ms epoch). */
 export interface ProgressMark {
@@ -83,8 +108,8 @@ export interface Job {
   pollCount: number;
   /** Ms epoch of the next poll (while copying: when the copy lease runs out). Only while active. */
   nextPollAt?: number;
-  /** Only while active. */
-  pollShard?: typeof ACTIVE_POLL_SHARD;
+  /** Only while active: its partition of the sweeper's index (`pollShardOf`). */
+  pollShard?: string;
   /** `${owner}#${status}`, the key of the status filter index. */
   ownerStatus: string;
   /** The person's own provider key, sealed (core/sealing.ts); only while the job is active. */
@@ -141,16 +166,17 @@ export const ownerStatusOf = (owner: string, status: JobStatus) => `${owner}#${s
 
 export function newJob(input: NewJob, now = new Date()): Job {
   const status: ActiveStatus = "queued";
+  const id = input.id ?? newJobId(now.getTime());
   return {
     ...input,
-    id: input.id ?? newJobId(now.getTime()),
+    id,
     status,
     progress: 0,
     error: null,
     createdAt: now.toISOString(),
     media: {},
     pollCount: 0,
-    pollShard: ACTIVE_POLL_SHARD,
+    pollShard: pollShardOf(id),
     ownerStatus: ownerStatusOf(input.owner, status),
     consecutiveErrors: 0,
   };

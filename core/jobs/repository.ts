@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Resource } from "sst";
-import { dynamoClient } from "../aws";
+import { dynamoClient } from "../aws/dynamodb";
 import {
   insertItem,
   isConditionFailure,
@@ -13,11 +13,13 @@ import {
 } from "../dynamo";
 import { badRequest } from "../errors";
 import {
-  ACTIVE_POLL_SHARD,
   MAX_PAGE_SIZE,
+  POLL_SHARD_KEYS,
+  UNSHARDED_POLL_KEY,
   isJobId,
   newJob,
   ownerStatusOf,
+  pollShardOf,
   type CopyLease,
   type Job,
   type JobError,
@@ -389,7 +391,7 @@ export async function resumeJobsAwaitingKey(owner: string, now = Date.now()): Pr
   const resumed = await Promise.all(
     waiting.flat().map((job) =>
       updateJob(job, {
-        set: { pollShard: ACTIVE_POLL_SHARD, nextPollAt: now, consecutiveErrors: 0 },
+        set: { pollShard: pollShardOf(job.id), nextPollAt: now, consecutiveErrors: 0 },
         remove: ["awaitingKey"],
         condition: "attribute_exists(#awaitingKey)",
         values: {},
@@ -495,19 +497,59 @@ export function recordFramesError(ref: JobRef, error: JobError): Promise<Job | u
   });
 }
 
-/** Active jobs whose next poll is overdue (copying ones whose lease ran out included), oldest first. */
-export async function dueForPoll(now: number, limit: number): Promise<Job[]> {
+/** One shard's active jobs whose next poll is before `now`, oldest first. */
+async function dueInShard(shard: string, now: number, limit: number): Promise<Job[]> {
   const { Items = [] } = await dynamoClient().send(
     new QueryCommand({
       TableName: table(),
       IndexName: "byNextPoll",
-      KeyConditionExpression: "#pollShard = :active AND #nextPollAt < :now",
+      KeyConditionExpression: "#pollShard = :shard AND #nextPollAt < :now",
       ExpressionAttributeNames: { "#pollShard": "pollShard", "#nextPollAt": "nextPollAt" },
-      ExpressionAttributeValues: { ":active": ACTIVE_POLL_SHARD, ":now": now },
+      ExpressionAttributeValues: { ":shard": shard, ":now": now },
       Limit: limit,
     }),
   );
   return Items as Job[];
+}
+
+/**
+ * Active jobs whose next poll is overdue (copying ones whose lease ran out included), oldest first:
+ * every shard of byNextPoll is read, and the `limit` oldest across them kept.
+ */
+export async function dueForPoll(now: number, limit: number): Promise<Job[]> {
+  const shards = await Promise.all(POLL_SHARD_KEYS.map((shard) => dueInShard(shard, now, limit)));
+  return shards
+    .flat()
+    .sort((a, b) => (a.nextPollAt ?? 0) - (b.nextPollAt ?? 0))
+    .slice(0, limit);
+}
+
+/**
+ * Moves up to `limit` active jobs still filed under the index's one old partition into their own
+ * shards; returns how many moved. Each move holds only while the job is still filed there: a job
+ * that ended or was parked meanwhile has left the index, and stays out.
+ */
+export async function refileUnshardedJobs(limit: number): Promise<number> {
+  const { Items = [] } = await dynamoClient().send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: "byNextPoll",
+      KeyConditionExpression: "#pollShard = :unsharded",
+      ExpressionAttributeNames: { "#pollShard": "pollShard" },
+      ExpressionAttributeValues: { ":unsharded": UNSHARDED_POLL_KEY },
+      Limit: limit,
+    }),
+  );
+  const moved = await Promise.all(
+    (Items as Job[]).map((job) =>
+      updateJob(job, {
+        set: { pollShard: pollShardOf(job.id) },
+        condition: "#pollShard = :unsharded",
+        values: { unsharded: UNSHARDED_POLL_KEY },
+      }),
+    ),
+  );
+  return moved.filter(Boolean).length;
 }
 
 /**

@@ -1,5 +1,7 @@
-/** Reference images: any picture a person brings, cover-fitted to exactly a video size. */
-import sharp from "sharp";
+/**
+ * Reference images: any picture a person brings, cover-fitted to exactly a video size. sharp (and
+ * libvips) loads on the first fit, not with this module: most functions that import it never fit.
+ */
 import { badRequest, TakesError } from "../errors";
 
 /** The formats a reference image may come in. */
@@ -45,6 +47,7 @@ export async function fitReference(
       { field: "reference" },
     );
   }
+  const { default: sharp } = await import("sharp");
   const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" });
   const format = await image
     .metadata()

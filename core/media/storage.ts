@@ -16,10 +16,9 @@ import {
   NotFound,
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { Resource } from "sst";
-import { s3Client } from "../aws";
+import { s3Client } from "../aws/s3";
 
 const bucket = () => Resource.Media.name;
 
@@ -156,8 +155,11 @@ export async function downloadMedia(key: string, path: string) {
 
 /** S3's minimum part size is 5 MiB; 8 MiB parts keep a 5 GB video well under 10,000 parts. */
 export const PART_SIZE = 8 * 1024 * 1024;
-/** Parts in flight at once: memory stays near (QUEUE_SIZE + 1) × PART_SIZE per file. */
-export const QUEUE_SIZE = 2;
+/**
+ * Parts in flight at once. With the part being filled and a part read ahead (`streamToBucket`),
+ * memory stays near (QUEUE_SIZE + 2) × PART_SIZE per file, however large.
+ */
+export const QUEUE_SIZE = 4;
 
 /** A file arriving over the network, to be stored. */
 export interface IncomingFile {
@@ -194,7 +196,13 @@ export async function streamToBucket(
   contentType: string,
   signal: AbortSignal,
 ): Promise<number> {
-  const source = Readable.fromWeb(file.body as Parameters<typeof Readable.fromWeb>[0]);
+  // lib-storage loads with the first copy: most functions that read the bucket never stream in.
+  const { Upload } = await import("@aws-sdk/lib-storage");
+  // Up to a part is read ahead while every upload slot is busy, so the download never waits for a
+  // slot to free and the next part is ready the moment one does: the two legs overlap.
+  const source = Readable.fromWeb(file.body as Parameters<typeof Readable.fromWeb>[0], {
+    highWaterMark: PART_SIZE,
+  });
   const counted = byteCounter(file.contentLength);
   // A failure on either side destroys both; the upload sees it through `counted` and fails.
   pipeline(source, counted).catch(() => {});

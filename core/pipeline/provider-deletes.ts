@@ -6,8 +6,8 @@
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst";
-import { z } from "zod";
-import { sqsClient } from "../aws";
+import * as z from "zod";
+import { sqsClient } from "../aws/sqs";
 import { credentialForJob } from "../credentials";
 import { log } from "../log";
 import { getProvider } from "../providers";

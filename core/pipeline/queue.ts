@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst";
-import { z } from "zod";
-import { sqsClient } from "../aws";
+import * as z from "zod";
+import { sqsClient } from "../aws/sqs";
 
 /** SQS delays a message by at most 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;

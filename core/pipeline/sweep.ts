@@ -3,7 +3,7 @@
  * between write and enqueue, an enqueue that failed, a copier that died holding its lease), so it
  * gets a new one. Polls are idempotent, so a message that was only late does no harm.
  */
-import { dueForPoll } from "../jobs/repository";
+import { dueForPoll, refileUnshardedJobs } from "../jobs/repository";
 import { log } from "../log";
 import { enqueuePoll } from "./queue";
 
@@ -16,6 +16,9 @@ const ENQUEUE_CONCURRENCY = 20;
 
 /** Enqueues an immediate poll for every active job that is overdue; returns how many. */
 export async function requeueOverduePolls(now = Date.now()): Promise<number> {
+  // Jobs filed before the index was sharded are moved into their shards first, so they are found.
+  const refiled = await refileUnshardedJobs(MAX_JOBS_PER_SWEEP);
+  if (refiled > 0) log.info("refiled active jobs into poll shards", { count: refiled });
   const overdue = await dueForPoll(now - OVERDUE_GRACE_MS, MAX_JOBS_PER_SWEEP);
   for (let start = 0; start < overdue.length; start += ENQUEUE_CONCURRENCY) {
     const slice = overdue.slice(start, start + ENQUEUE_CONCURRENCY);

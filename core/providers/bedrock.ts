@@ -24,62 +24,18 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Resource } from "sst";
 import { incomingFolder } from "../media/layout";
 import {
+  adapter,
   ContentNotAvailable,
   ProviderUnavailable,
   type NormalisedStatus,
-  type VideoModel,
   type VideoProvider,
 } from "./contract";
+import { bedrockDeclared, MODEL_ID, RAY2_SIZES } from "./declared/bedrock";
 import { callWith, failureForStatus } from "./http";
 
+export { RAY2_SIZES };
+
 const SERVICE = "Amazon Bedrock API";
-const MODEL_ID = "luma.ray-v2:0";
-
-/**
- * Each size Takes offers, as Ray2 asks for it: an aspect ratio at a resolution. AWS publishes only
- * the ratios and resolutions; the pixels keep the resolution's line count on the short side (as
- * 16:9's published 960x540 and 1280x720 do), the long side a multiple of 16. Unverified live.
- */
-export const RAY2_SIZES: Readonly<Record<string, { aspect_ratio: string; resolution: string }>> = {
-  "960x540": { aspect_ratio: "16:9", resolution: "540p" },
-  "540x960": { aspect_ratio: "9:16", resolution: "540p" },
-  "540x540": { aspect_ratio: "1:1", resolution: "540p" },
-  "720x540": { aspect_ratio: "4:3", resolution: "540p" },
-  "540x720": { aspect_ratio: "3:4", resolution: "540p" },
-  "1264x540": { aspect_ratio: "21:9", resolution: "540p" },
-  "540x1264": { aspect_ratio: "9:21", resolution: "540p" },
-  "1280x720": { aspect_ratio: "16:9", resolution: "720p" },
-  "720x1280": { aspect_ratio: "9:16", resolution: "720p" },
-  "720x720": { aspect_ratio: "1:1", resolution: "720p" },
-  "960x720": { aspect_ratio: "4:3", resolution: "720p" },
-  "720x960": { aspect_ratio: "3:4", resolution: "720p" },
-  "1680x720": { aspect_ratio: "21:9", resolution: "720p" },
-  "720x1680": { aspect_ratio: "9:21", resolution: "720p" },
-};
-
-const RAY2: VideoModel = {
-  id: MODEL_ID,
-  label: "Luma Ray2",
-  seconds: [5, 9],
-  sizes: Object.keys(RAY2_SIZES),
-  // The first frame goes as keyframes.frame0, which public code uses but AWS's parameter page does
-  // not list (docs/notes/providers.md): kept, and checked against the emulator only.
-  images: { firstFrame: true, lastFrame: false },
-  sound: "never",
-  remix: false,
-  price: {
-    perSecond: [
-      {
-        usd: 0.75,
-        sizes: Object.keys(RAY2_SIZES).filter((size) => RAY2_SIZES[size]!.resolution === "540p"),
-      },
-      { usd: 1.5 },
-    ],
-    source: "recalled Bedrock launch price for Luma Ray2 (540p / 720p): unverified, recheck",
-    checked: "2026-11-29",
-  },
-  typicalTime: { base: 60, perOutputSecond: 15 },
-};
 
 const clients = new Map<string, BedrockRuntimeClient>();
 
@@ -117,9 +73,6 @@ function toFailure(error: unknown): unknown {
 
 const call = callWith(toFailure);
 
-/** "arn:aws:bedrock:us-west-2:123:async-invoke/abc123" → "abc123", the folder Bedrock writes. */
-const invocationIdOf = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
-
 function normalise(output: {
   status?: string;
   failureMessage?: string;
@@ -141,15 +94,7 @@ function normalise(output: {
   }
 }
 
-export const bedrockProvider: VideoProvider = {
-  name: "bedrock",
-  label: "Amazon Bedrock",
-  models: [RAY2],
-  variants: ["video"],
-  reportsProgress: false,
-  // No ownsKey: Bedrock takes no key a person could bring, only the operator's AWS account.
-  operatorSecret: "BedrockRegion",
-
+export const bedrockProvider: VideoProvider = adapter(bedrockDeclared, {
   async create(region, request) {
     // Sizes are checked against the model's declaration before any create: one is always here.
     const { aspect_ratio, resolution } = RAY2_SIZES[request.size]!;
@@ -198,12 +143,9 @@ export const bedrockProvider: VideoProvider = {
     return normalise(output);
   },
 
-  storedOutputKey: ({ jobId, providerJobId }) =>
-    `${incomingFolder(jobId)}${invocationIdOf(providerJobId)}/output.mp4`,
-
   async download() {
     throw new ContentNotAvailable(
       "Bedrock writes into Takes' bucket: there is nothing to download.",
     );
   },
-};
+});

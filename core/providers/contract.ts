@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { TakesError } from "../errors";
 import { TIME_BUDGETS, type CallTime } from "../time-budgets";
 import { withoutSecrets } from "../redact";
@@ -245,6 +245,42 @@ export interface VideoProvider {
    * Absent where the provider sends no webhooks.
    */
   acceptWebhook?(delivery: WebhookDelivery, now: number): Promise<string | undefined>;
+}
+
+/** The calls a provider may make beyond create, status and download. */
+export type OptionalCall = "remix" | "delete" | "writeText" | "drawImage" | "checkKey";
+
+/**
+ * A provider without its SDK: what it declares, and what Takes does for it without calling it
+ * (telling its keys apart, checking its webhooks' signatures, naming where it stores a video).
+ * Everything that only reads declarations loads this, never the adapter (core/providers/index.ts).
+ */
+export type ProviderDeclaration<Offers extends OptionalCall = OptionalCall> = Omit<
+  VideoProvider,
+  "create" | "getStatus" | "download" | OptionalCall
+> & {
+  /** The optional calls its adapter makes, known before the adapter is loaded. */
+  offers: readonly Offers[];
+};
+
+/** Declares a provider, keeping its `offers` as the exact calls named. */
+export const declareProvider = <const Offers extends OptionalCall>(
+  declaration: ProviderDeclaration<Offers>,
+) => declaration;
+
+/** An adapter's calls: the three every provider makes, and exactly the optional ones it offers. */
+export type ProviderCalls<Offers extends OptionalCall> = Pick<
+  VideoProvider,
+  "create" | "getStatus" | "download"
+> &
+  Required<Pick<VideoProvider, Offers>>;
+
+/** The adapter: a provider's declaration with its calls. */
+export function adapter<Offers extends OptionalCall>(
+  { offers: _offers, ...declaration }: ProviderDeclaration<Offers>,
+  calls: ProviderCalls<Offers>,
+): VideoProvider {
+  return { ...declaration, ...calls };
 }
 
 /**

@@ -1,35 +1,66 @@
 /**
  * The providers Takes runs jobs on, and everything derived from what they declare: which model a
  * request names, whether the model can do what it asks, what it should cost, how long it should
- * take. Adding a provider is its adapter file plus one line in PROVIDERS.
+ * take. Adding a provider is its declaration (declared/), its adapter file, and one line in
+ * PROVIDERS.
+ *
+ * Only the declarations load with this module. An adapter, and the SDK it calls the provider
+ * with, loads the first time one of its calls is made (a dynamic import; with SST's `splitting`
+ * each is a chunk of its own), so a function that never calls a provider never loads one.
  */
 import { badRequest, TakesError } from "../errors";
 import {
   providerFailureToTakesError,
   type CallTime,
   type ModelPrice,
+  type OptionalCall,
+  type ProviderDeclaration,
   type VideoModel,
   type VideoProvider,
 } from "./contract";
-import { bedrockProvider } from "./bedrock";
-import { falProvider } from "./fal";
-import { openaiProvider } from "./openai";
-import { openrouterProvider } from "./openrouter";
-import { runwayProvider } from "./runway";
+import { bedrockDeclared } from "./declared/bedrock";
+import { falDeclared } from "./declared/fal";
+import { openaiDeclared } from "./declared/openai";
+import { openrouterDeclared } from "./declared/openrouter";
+import { runwayDeclared } from "./declared/runway";
+
+type Call = "create" | "getStatus" | "download" | OptionalCall;
+
+/** The provider as its declaration, with each call loading the adapter that makes it. */
+function loadedOnCall(
+  { offers, ...declared }: ProviderDeclaration,
+  load: () => Promise<VideoProvider>,
+): VideoProvider {
+  const forward = <Name extends Call>(name: Name) =>
+    (async (...args: unknown[]) => {
+      const call = (await load())[name] as (...args: unknown[]) => Promise<unknown>;
+      return call(...args);
+    }) as VideoProvider[Name];
+  const calls = ["create", "getStatus", "download", ...offers] as const;
+  return {
+    ...declared,
+    ...(Object.fromEntries(calls.map((name) => [name, forward(name)])) as Pick<
+      VideoProvider,
+      "create" | "getStatus" | "download"
+    >),
+  };
+}
 
 /** Every provider Takes can run jobs on, in the order the site offers them. */
 // In the picker's order; a key is told apart by the first provider owning it (OpenRouter's
 // "sk-or-v1-…" keys would also pass for OpenAI-compatible ones).
 const PROVIDERS: readonly VideoProvider[] = [
-  runwayProvider,
-  falProvider,
-  openrouterProvider,
-  bedrockProvider,
-  openaiProvider,
+  loadedOnCall(runwayDeclared, async () => (await import("./runway")).runwayProvider),
+  loadedOnCall(falDeclared, async () => (await import("./fal")).falProvider),
+  loadedOnCall(openrouterDeclared, async () => (await import("./openrouter")).openrouterProvider),
+  loadedOnCall(bedrockDeclared, async () => (await import("./bedrock")).bedrockProvider),
+  loadedOnCall(openaiDeclared, async () => (await import("./openai")).openaiProvider),
 ];
 
 /** The provider a request that names none runs on: the OpenAI shape, as Takes' API has always. */
-export const defaultProvider: VideoProvider = openaiProvider;
+export const defaultProvider: VideoProvider = PROVIDERS.find(
+  (provider) => provider.name === openaiDeclared.name,
+)!;
 
 export const listProviders = (): readonly VideoProvider[] => PROVIDERS;
 

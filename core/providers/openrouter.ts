@@ -13,27 +13,21 @@
  *   the operator's OpenRouterWebhookSecret, poll the job at once when that secret is set.
  * - OPENROUTER_BASE_URL (which the SDK reads) points it elsewhere: the local emulator.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { OpenRouter } from "@openrouter/sdk";
-import {
-  VideoModelsListResponse$inboundSchema,
-  type VideoModel as ListedModel,
-} from "@openrouter/sdk/models";
 import { OpenRouterError } from "@openrouter/sdk/models/errors";
-import { TakesError } from "../errors";
-import { configuredSecret } from "../secrets";
 import {
+  adapter,
   ContentExpired,
   ContentNotAvailable,
   ProviderRejected,
   ProviderUnavailable,
   type NormalisedStatus,
-  type VideoModel,
   type VideoProvider,
 } from "./contract";
+import { openrouterDeclared, usdPerSecond, webhookSecret } from "./declared/openrouter";
 import { callWith, dataUri, failureForStatus } from "./http";
-import snapshot from "./openrouter-models.json";
-import { parseWebhookJson } from "./webhook-signatures";
+
+export { usdPerSecond };
 
 const SERVICE = "OpenRouter API";
 
@@ -75,102 +69,9 @@ function safeJson(text: string): unknown {
 
 const call = callWith(toFailure);
 
-/** The snapshot's listing, as OpenRouter answered it, parsed the way the SDK parses it. */
-const LISTED: ListedModel[] = VideoModelsListResponse$inboundSchema.parse(snapshot.listing).data;
-
-/** "1920x1080" → "1080p"; 4K sizes are "4k" in the SKUs. */
-function tierOf(size: string): string {
-  const [width = 0, height = 0] = size.split("x").map(Number);
-  const short = Math.min(width, height);
-  return short >= 2160 ? "4k" : `${short}p`;
-}
-
-/**
- * USD per second for one size and sound, from the listing's pricing SKUs: the most specific
- * per-second SKU (sound and resolution, then sound, then text-to-video at the resolution, then the
- * resolution, then the plain one), else a per-video-token SKU (Seedance: a token is 1/1024 of a
- * 24 fps frame's pixels). Undefined when none applies.
- */
-export function usdPerSecond(
-  skus: Record<string, string> | undefined,
-  video: { size: string; sound: boolean; mode?: "text_to_video" | "image_to_video" },
-): number | undefined {
-  if (!skus) return undefined;
-  const tier = tierOf(video.size);
-  const sound = video.sound ? "with_audio" : "without_audio";
-  const first = (keys: string[]) => {
-    const key = keys.find((candidate) => skus[candidate] !== undefined);
-    return key === undefined ? undefined : Number(skus[key]);
-  };
-  const perSecond = first([
-    `duration_seconds_${sound}_${tier}`,
-    `duration_seconds_${sound}`,
-    `${video.mode ?? "text_to_video"}_duration_seconds_${tier}`,
-    `duration_seconds_${tier}`,
-    "duration_seconds",
-  ]);
-  if (perSecond !== undefined) return perSecond;
-  const perToken = first([
-    `video_tokens_${tier}`,
-    ...(video.sound ? [] : ["video_tokens_without_audio"]),
-    "video_tokens",
-  ]);
-  const [width = 0, height = 0] = video.size.split("x").map(Number);
-  return perToken === undefined ? undefined : (perToken * width * height * 24) / 1024;
-}
-
-function declared(listed: ListedModel): VideoModel {
-  const sizes = listed.supportedSizes ?? [];
-  const frames = listed.supportedFrameImages ?? [];
-  const sounds = listed.generateAudio ? [true, false] : [false];
-  const rules = sizes.flatMap((size) =>
-    sounds.flatMap((sound) => {
-      const usd = usdPerSecond(listed.pricingSkus ?? undefined, { size, sound });
-      return usd === undefined
-        ? []
-        : [
-            {
-              usd: Math.round(usd * 10_000) / 10_000,
-              sizes: [size],
-              ...(listed.generateAudio && { sound }),
-            },
-          ];
-    }),
-  );
-  return {
-    id: listed.id,
-    label: listed.name,
-    seconds: listed.supportedDurations ?? [],
-    sizes,
-    images: {
-      firstFrame: frames.includes("first_frame"),
-      lastFrame: frames.includes("last_frame"),
-    },
-    sound: listed.generateAudio ? "optional" : "never",
-    remix: false,
-    ...(rules.length > 0 && {
-      price: {
-        perSecond: rules,
-        source: "OpenRouter's model listing",
-        checked: snapshot.fetchedAt.slice(0, 10),
-      },
-    }),
-    typicalTime: { base: 45, perOutputSecond: 10 },
-  };
-}
-
 /** A current small chat model and an image model OpenRouter routes (operators may name others). */
 const DEFAULT_TEXT_MODEL = "openai/gpt-5-mini";
 const DEFAULT_IMAGE_MODEL = "openai/gpt-image-2";
-
-/** OpenRouter's callbacks: older than this (or from the future) are refused as replays. */
-const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
-
-/** The operator's webhook signing secret, or undefined when webhooks are not set up. */
-const webhookSecret = () => configuredSecret("OpenRouterWebhookSecret");
-
-const invalidSignature = (message: string) =>
-  new TakesError(401, "invalid_signature", `The webhook signature is not valid: ${message}`);
 
 function normalise(
   video: Awaited<ReturnType<OpenRouter["videoGeneration"]["getGeneration"]>>,
@@ -201,15 +102,7 @@ function normalise(
   }
 }
 
-export const openrouterProvider: VideoProvider = {
-  name: "openrouter",
-  label: "OpenRouter",
-  models: LISTED.map(declared),
-  variants: ["video"],
-  reportsProgress: false,
-  operatorSecret: "OpenRouterKey",
-  ownsKey: (credential) => /^sk-or-v1-[0-9a-f]{16,128}$/i.test(credential),
-
+export const openrouterProvider: VideoProvider = adapter(openrouterDeclared, {
   async create(credential, request) {
     const frames = [
       ...(request.firstFrame
@@ -219,7 +112,7 @@ export const openrouterProvider: VideoProvider = {
         ? [{ image: request.lastFrame, frameType: "last_frame" as const }]
         : []),
     ];
-    const listed = LISTED.find((model) => model.id === request.model);
+    const declared = openrouterDeclared.models.find((model) => model.id === request.model);
     const callbackUrl = request.webhookUrl && webhookSecret() ? request.webhookUrl : undefined;
     const created = await call(() =>
       client(credential).videoGeneration.generate(
@@ -229,7 +122,7 @@ export const openrouterProvider: VideoProvider = {
             prompt: request.prompt,
             duration: request.seconds,
             size: request.size,
-            ...(listed?.generateAudio && { generateAudio: request.sound }),
+            ...(declared?.sound === "optional" && { generateAudio: request.sound }),
             ...(frames.length > 0 && {
               frameImages: frames.map(({ image, frameType }) => ({
                 type: "image_url" as const,
@@ -301,33 +194,4 @@ export const openrouterProvider: VideoProvider = {
     const b64 = "data" in result ? result.data[0]?.b64Json : undefined;
     return b64 ? new Uint8Array(Buffer.from(b64, "base64")) : new Uint8Array();
   },
-
-  // `X-OpenRouter-Signature: t=<ts>,v1=<hex HMAC-SHA256 of "<ts>,<raw body>">`.
-  async acceptWebhook(delivery, now) {
-    const secret = webhookSecret();
-    if (!secret) throw invalidSignature("this Takes has no OpenRouter webhook secret.");
-    const header = delivery.headers["x-openrouter-signature"] ?? "";
-    const parts = Object.fromEntries(
-      header.split(",").map((part) => part.trim().split("=") as [string, string]),
-    );
-    const timestamp = parts.t ?? "";
-    if (!/^\d{1,12}$/.test(timestamp) || !parts.v1)
-      throw invalidSignature("the header is malformed.");
-    if (Math.abs(now / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) {
-      throw invalidSignature("the timestamp is too far from now.");
-    }
-    const expected = createHmac("sha256", secret)
-      .update(`${timestamp},`)
-      .update(delivery.body)
-      .digest();
-    const given = Buffer.from(parts.v1, "hex");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw invalidSignature("no signature matches.");
-    }
-    const event = parseWebhookJson(delivery) as { data?: { id?: unknown; status?: unknown } };
-    const finished = ["completed", "failed", "cancelled", "expired"].includes(
-      String(event.data?.status),
-    );
-    return finished && typeof event.data?.id === "string" ? event.data.id : undefined;
-  },
-};
+});

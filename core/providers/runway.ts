@@ -15,21 +15,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import RunwayML, { APIConnectionError, APIError, APIUserAbortError } from "@runwayml/sdk";
 import {
+  adapter,
   ContentExpired,
   ContentNotAvailable,
   INTERACTIVE_DEADLINE_MS,
   ProviderRejected,
   ProviderUnavailable,
-  pricedBySound,
   type NormalisedStatus,
   type ProviderCost,
-  type VideoModel,
   type VideoProvider,
 } from "./contract";
+import { CREDITS_PER_USD, RUNWAY_MODELS, runwayDeclared } from "./declared/runway";
 import { callWith, dataUri, failureForStatus, fetchOutput } from "./http";
 
-/** 1 credit = $0.01 (Runway's API pricing page). */
-const CREDITS_PER_USD = 100;
 const SERVICE = "Runway API";
 
 /** Status and downloads run in workers, with the SDK's retries. */
@@ -55,74 +53,6 @@ function toFailure(error: unknown): unknown {
 }
 
 const call = callWith(toFailure);
-
-const PRICE_SOURCE = "Runway API pricing (credits per second; 1 credit = $0.01)";
-const THIRD_PARTY = "third-party listings of Runway's API credits per second (recheck)";
-const LANDSCAPE_PORTRAIT_720P = ["1280x720", "720x1280"];
-const VEO_SIZES = [...LANDSCAPE_PORTRAIT_720P, "1920x1080", "1080x1920"];
-
-const credits = (perSecond: number) => perSecond / CREDITS_PER_USD;
-
-/** Veo on Runway: 4, 6 or 8 s, 720p and 1080p, first and last frame, sound as asked. */
-const veo = (
-  id: string,
-  label: string,
-  creditsPerSecond: { silent: number; sound: number },
-  source: string,
-  typicalTime: VideoModel["typicalTime"],
-): VideoModel => ({
-  id,
-  label,
-  seconds: [4, 6, 8],
-  sizes: VEO_SIZES,
-  images: { firstFrame: true, lastFrame: true },
-  sound: "optional",
-  remix: false,
-  price: {
-    perSecond: pricedBySound({
-      silent: credits(creditsPerSecond.silent),
-      sound: credits(creditsPerSecond.sound),
-    }),
-    source,
-    checked: "2026-11-29",
-  },
-  typicalTime,
-});
-
-export const RUNWAY_MODELS: readonly VideoModel[] = [
-  {
-    id: "gen4.5",
-    label: "Gen-4.5",
-    seconds: [2, 3, 4, 5, 6, 7, 8, 9, 10],
-    sizes: LANDSCAPE_PORTRAIT_720P,
-    images: { firstFrame: true, lastFrame: false },
-    sound: "never",
-    remix: false,
-    price: { perSecond: [{ usd: credits(12) }], source: PRICE_SOURCE, checked: "2026-11-29" },
-    typicalTime: { base: 30, perOutputSecond: 8 },
-  },
-  veo("veo3.1", "Veo 3.1", { silent: 20, sound: 40 }, PRICE_SOURCE, {
-    base: 40,
-    perOutputSecond: 10,
-  }),
-  veo("veo3.1_fast", "Veo 3.1 Fast", { silent: 10, sound: 15 }, THIRD_PARTY, {
-    base: 20,
-    perOutputSecond: 5,
-  }),
-  {
-    id: "seedance2",
-    label: "Seedance 2",
-    // Runway takes more (any whole number of seconds, sizes up to 4K): this is the part Takes
-    // offers and its emulator serves.
-    seconds: [5, 10],
-    sizes: [...LANDSCAPE_PORTRAIT_720P, "960x960", "1920x1080", "1080x1920"],
-    images: { firstFrame: true, lastFrame: true },
-    sound: "never",
-    remix: false,
-    // Runway publishes no per-second figure for Seedance 2 yet: the task's estimate says.
-    typicalTime: { base: 30, perOutputSecond: 8 },
-  },
-];
 
 /** An image task is looked at this often while the person waits for it. */
 const IMAGE_POLL_MS = 1_000;
@@ -210,15 +140,7 @@ function normalise(task: Task): NormalisedStatus {
   }
 }
 
-export const runwayProvider: VideoProvider = {
-  name: "runway",
-  label: "Runway",
-  models: RUNWAY_MODELS,
-  variants: ["video"],
-  reportsProgress: true,
-  operatorSecret: "RunwayKey",
-  ownsKey: (credential) => /^key_[A-Za-z0-9_-]{16,300}$/.test(credential),
-
+export const runwayProvider: VideoProvider = adapter(runwayDeclared, {
   async create(credential, request) {
     const model = request.model as "gen4.5";
     const shared = {
@@ -323,4 +245,4 @@ export const runwayProvider: VideoProvider = {
     );
     return { balance: `${organization.creditBalance.toLocaleString("en")} credits left` };
   },
-};
+});

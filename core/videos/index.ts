@@ -54,7 +54,15 @@ import {
 } from "../requests";
 import type { VideoPage } from "../responses";
 import { startClock, TIME_BUDGETS, type RequestClock } from "../time-budgets";
-import { publicJob, type PublicJob } from "./view";
+import {
+  FRAME_MEDIA,
+  jobView,
+  listedJob,
+  publicJob,
+  type FrameMedia,
+  type JobView,
+  type PublicJob,
+} from "./view";
 
 /**
  * The caller's job, or 404. Someone else's job answers exactly like a missing one, so ids cannot
@@ -274,11 +282,24 @@ export const getVideo = fn(VideoRef, async (caller: ResolvedCredential, { id }) 
   publicJob(await ownJob(caller, id)),
 );
 
+/**
+ * A page of the caller's jobs, newest first, as the library shows them: only the thumbnail and
+ * sprite sheet are presigned (a card shows nothing else), so a page mints 2 URLs per job, not 5.
+ */
 export const listVideos = fn(
   ListRequest,
   async (caller: ResolvedCredential, request): Promise<VideoPage> => {
     const page = await listJobs(caller.ownerId, request);
-    return { jobs: await Promise.all(page.jobs.map(publicJob)), nextCursor: page.nextCursor };
+    return { jobs: await Promise.all(page.jobs.map(listedJob)), nextCursor: page.nextCursor };
+  },
+);
+
+/** A page of the caller's jobs with URLs for their first and last frames only (a frame picker). */
+export const listVideoFrames = fn(
+  ListRequest,
+  async (caller: ResolvedCredential, request): Promise<{ jobs: JobView<FrameMedia>[] }> => {
+    const page = await listJobs(caller.ownerId, request);
+    return { jobs: await Promise.all(page.jobs.map((job) => jobView(job, FRAME_MEDIA))) };
   },
 );
 

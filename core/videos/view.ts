@@ -3,10 +3,23 @@ import { isActive } from "../jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "../media/layout";
 import { presignGet } from "../media/storage";
 import { expectedGenerationSeconds, listProviders } from "../providers";
-import type { PublicJob, PublicMedia } from "../responses";
+import type { ListedJob, PublicJob, PublicMedia, StoredMedia } from "../responses";
+import { CARD_MEDIA, type CardMedia } from "./card-media";
 
-/** The API's job (its schema is in core/responses.ts), where the site and the use cases look. */
-export type { PublicJob, PublicMedia };
+/** The API's jobs (their schemas are in core/responses.ts), where the site and the use cases look. */
+export type { ListedJob, PublicJob, PublicMedia, StoredMedia };
+
+/**
+ * A job as a view shows it: a short-lived URL for each stored file in `Shown`, the others described
+ * without one. `JobView<MediaVariant>` is the API's job; `JobView<CardMedia>` a listed one.
+ */
+export type JobView<Shown extends MediaVariant> = Omit<PublicJob, "media"> & {
+  media: { [V in MediaVariant]: (V extends Shown ? PublicMedia : StoredMedia) | null };
+};
+
+/** What a frame picker shows of a job: its first and last frame. */
+export const FRAME_MEDIA = ["firstFrame", "lastFrame"] as const satisfies readonly MediaVariant[];
+export type FrameMedia = (typeof FRAME_MEDIA)[number];
 
 /** An estimate never reaches 100 before the provider says the job is done. */
 const MAX_ESTIMATED_PROGRESS = 95;
@@ -32,18 +45,22 @@ function progressOf(job: Job, now: number): { progress: number; estimated: boole
 }
 
 /**
- * The API shape of a job. `urls` holds short-lived URLs the caller presigned for the stored media;
- * a variant without a URL shows as null.
+ * A job as a view that shows the stored files in `shown` sees it. `urls` holds the short-lived URLs
+ * the caller presigned for those; a shown file without a URL shows as null.
  */
-export function toPublicJob(
+export function toJobView<Shown extends MediaVariant>(
   job: Job,
+  shown: readonly Shown[],
   urls: Partial<Record<MediaVariant, string>>,
   now = Date.now(),
-): PublicJob {
-  const publicMedia = (variant: MediaVariant): PublicMedia | null => {
+): JobView<Shown> {
+  const file = (variant: MediaVariant): PublicMedia | StoredMedia | null => {
     const stored = job.media[variant];
+    if (!stored) return null;
+    const described = { contentType: stored.contentType, bytes: stored.bytes };
+    if (!(shown as readonly MediaVariant[]).includes(variant)) return described;
     const url = urls[variant];
-    return stored && url ? { url, contentType: stored.contentType, bytes: stored.bytes } : null;
+    return url ? { url, ...described } : null;
   };
   const { progress, estimated } = progressOf(job, now);
   const providerCost = job.providerCost;
@@ -70,19 +87,23 @@ export function toPublicJob(
       actualUsd: providerCost?.final ? providerCost.usd : null,
       credits: providerCost?.credits ?? null,
     },
-    media: {
-      video: publicMedia("video"),
-      thumbnail: publicMedia("thumbnail"),
-      spritesheet: publicMedia("spritesheet"),
-      firstFrame: publicMedia("firstFrame"),
-      lastFrame: publicMedia("lastFrame"),
-    },
+    media: Object.fromEntries(
+      MEDIA_VARIANTS.map((variant) => [variant, file(variant)]),
+    ) as JobView<Shown>["media"],
   };
 }
 
-async function mediaUrls(job: Job) {
+/** The API shape of a job, every stored file shown; a variant without a URL shows as null. */
+export const toPublicJob = (
+  job: Job,
+  urls: Partial<Record<MediaVariant, string>>,
+  now = Date.now(),
+): PublicJob => toJobView(job, MEDIA_VARIANTS, urls, now);
+
+/** Presigns a URL for each stored file of the job that the view shows, and for nothing else. */
+async function mediaUrls(job: Job, shown: readonly MediaVariant[]) {
   const entries = await Promise.all(
-    MEDIA_VARIANTS.flatMap((variant) => {
+    shown.flatMap((variant) => {
       const stored = job.media[variant];
       return stored ? [presignGet(stored.key).then((url) => [variant, url] as const)] : [];
     }),
@@ -90,6 +111,14 @@ async function mediaUrls(job: Job) {
   return Object.fromEntries(entries);
 }
 
-/** The job as the API shows it, with freshly presigned URLs for its stored media. */
-export const publicJob = async (job: Job): Promise<PublicJob> =>
-  toPublicJob(job, await mediaUrls(job));
+/** The job as a view showing `shown` sees it, with freshly presigned URLs for those files only. */
+export const jobView = async <Shown extends MediaVariant>(
+  job: Job,
+  shown: readonly Shown[],
+): Promise<JobView<Shown>> => toJobView(job, shown, await mediaUrls(job, shown));
+
+/** The job as the API shows it, with freshly presigned URLs for all its stored media. */
+export const publicJob = (job: Job): Promise<PublicJob> => jobView(job, MEDIA_VARIANTS);
+
+/** The job as a listing shows it: URLs only for what a library card shows (CARD_MEDIA). */
+export const listedJob = (job: Job): Promise<ListedJob> => jobView<CardMedia>(job, CARD_MEDIA);

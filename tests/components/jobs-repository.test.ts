@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedCredential } from "#core/credentials";
-import type { Job, NewJob } from "#core/jobs/model";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Resource } from "sst";
+import { dynamoClient } from "#core/aws";
+import {
+  POLL_SHARD_KEYS,
+  UNSHARDED_POLL_KEY,
+  newJobId,
+  pollShardOf,
+  type Job,
+  type NewJob,
+} from "#core/jobs/model";
 import { mediaKey } from "#core/media/layout";
 import { expireJob, failJob } from "#core/pipeline/failures";
 import { ownJob } from "#core/videos/index";
@@ -16,6 +26,7 @@ import {
   recordMedia,
   recordPoll,
   recordPollFailure,
+  refileUnshardedJobs,
   releaseCopy,
 } from "#core/jobs/repository";
 import { takesRejection } from "../support/errors";
@@ -275,15 +286,39 @@ describe("jobs repository", () => {
     expect(await recordMedia({ id: job.id, owner: newOwner() }, { lastFrame })).toBeUndefined();
   });
 
-  it("finds overdue active jobs by next poll, including copies whose lease ran out", async () => {
+  it("spreads active jobs over the shards of the poll index, and ended ones leave it", async () => {
+    const owner = newOwner();
+    const jobs = await Promise.all(
+      Array.from({ length: 4 * POLL_SHARD_KEYS.length }, () => createJob(input(owner))),
+    );
+    const stored = await Promise.all(jobs.map((job) => getJob(job.id)));
+    for (const job of stored) expect(job?.pollShard).toBe(pollShardOf(job!.id));
+    const used = new Set(stored.map((job) => job?.pollShard));
+    expect(POLL_SHARD_KEYS.length).toBeGreaterThanOrEqual(4);
+    // Not all in one partition: at least half the shards hold some of these 32 jobs.
+    expect(used.size).toBeGreaterThanOrEqual(POLL_SHARD_KEYS.length / 2);
+    for (const shard of used) expect(POLL_SHARD_KEYS).toContain(shard);
+    await failJob(jobs[0]!, { code: "x", message: "x" });
+    expect((await getJob(jobs[0]!.id))?.pollShard).toBeUndefined();
+  });
+
+  it("finds overdue active jobs by next poll across shards, including copies whose lease ran out", async () => {
     // Times near the epoch keep other tests' jobs (due at real times) out of these queries.
     const owner = newOwner();
-    const due = await createJob(input(owner, { nextPollAt: 1_000 }));
-    const later = await createJob(input(owner, { nextPollAt: 1_500 }));
-    const notYet = await createJob(input(owner, { nextPollAt: 3_000 }));
-    const ended = await createJob(input(owner, { nextPollAt: 900 }));
+    // Each job in a shard of its own, so the answer is merged across shards.
+    const idInShard = (shard: string) => {
+      for (;;) {
+        const id = newJobId();
+        if (pollShardOf(id) === shard) return id;
+      }
+    };
+    const [inShard0, inShard1, inShard2, inShard3, inShard4] = POLL_SHARD_KEYS.map(idInShard);
+    const due = await createJob(input(owner, { id: inShard0, nextPollAt: 1_000 }));
+    const later = await createJob(input(owner, { id: inShard1, nextPollAt: 1_500 }));
+    const notYet = await createJob(input(owner, { id: inShard2, nextPollAt: 3_000 }));
+    const ended = await createJob(input(owner, { id: inShard3, nextPollAt: 900 }));
     await failJob(ended, { code: "x", message: "x" });
-    const copying = await createJob(input(owner, { nextPollAt: 10 }));
+    const copying = await createJob(input(owner, { id: inShard4, nextPollAt: 10 }));
     await claimCopy(copying, { leaseMs: 1_000, now: 200 }); // lease runs to 1_200
 
     expect((await dueForPoll(2_000, 10)).map((job) => job.id)).toEqual([
@@ -294,6 +329,33 @@ describe("jobs repository", () => {
     expect((await dueForPoll(1_100, 10)).map((job) => job.id)).toEqual([due.id]);
     expect((await dueForPoll(2_000, 2)).map((job) => job.id)).toEqual([due.id, copying.id]);
     expect((await dueForPoll(5_000, 10)).map((job) => job.id)).toContain(notYet.id);
+  });
+
+  it("moves jobs filed under the old single partition into their shards, and no ended ones", async () => {
+    // As a version before the sharding left them: filed under "active".
+    const fileUnsharded = (job: Job) =>
+      dynamoClient().send(
+        new UpdateCommand({
+          TableName: Resource.Jobs.name,
+          Key: { id: job.id },
+          UpdateExpression: "SET pollShard = :unsharded",
+          ExpressionAttributeValues: { ":unsharded": UNSHARDED_POLL_KEY },
+        }),
+      );
+    const owner = newOwner();
+    const overdue = await createJob(input(owner, { nextPollAt: 2 }));
+    const running = await createJob(input(owner, { nextPollAt: LATER }));
+    const ending = await createJob(input(owner, { nextPollAt: 3 }));
+    for (const job of [overdue, running, ending]) await fileUnsharded(job);
+    expect((await dueForPoll(100, 10)).map((job) => job.id)).not.toContain(overdue.id);
+    // An ended job has left the index: moving the others must not put it back.
+    await failJob(ending, { code: "x", message: "x" });
+
+    expect(await refileUnshardedJobs(100)).toBeGreaterThanOrEqual(2);
+    expect((await getJob(overdue.id))?.pollShard).toBe(pollShardOf(overdue.id));
+    expect((await getJob(running.id))?.pollShard).toBe(pollShardOf(running.id));
+    expect((await getJob(ending.id))?.pollShard).toBeUndefined();
+    expect((await dueForPoll(100, 10)).map((job) => job.id)).toContain(overdue.id);
   });
 
   describe("listing", () => {

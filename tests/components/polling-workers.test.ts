@@ -5,6 +5,10 @@ import { createHmac, randomBytes } from "node:crypto";
 import { PurgeQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { Resource } from "sst";
+import { dynamoClient } from "#core/aws";
+import { UNSHARDED_POLL_KEY, pollShardOf } from "#core/jobs/model";
 import { claimCopy, createJob, getJob } from "#core/jobs/repository";
 import { failJob } from "#core/pipeline/failures";
 import { parsePollMessage, type PollMessage } from "#core/pipeline/queue";
@@ -193,10 +197,27 @@ describe("sweeper", () => {
     // A copier that died: its lease (and so its nextPollAt) ran out long ago.
     const deadCopier = await createJob(newJobInput());
     await claimCopy(deadCopier, { leaseMs: 1_000, now: now - OVERDUE_GRACE_MS - 10_000 });
+    // Lost by a version that filed every active job under one partition of the index.
+    const lostBeforeSharding = await createJob(
+      newJobInput({ nextPollAt: now - OVERDUE_GRACE_MS - 5_000 }),
+    );
+    await dynamoClient().send(
+      new UpdateCommand({
+        TableName: Resource.Jobs.name,
+        Key: { id: lostBeforeSharding.id },
+        UpdateExpression: "SET pollShard = :unsharded",
+        ExpressionAttributeValues: { ":unsharded": UNSHARDED_POLL_KEY },
+      }),
+    );
 
     await handlers.sweeper();
     const requeued = (await queuedPolls()).map((poll) => poll.jobId);
-    expect(requeued).toEqual(expect.arrayContaining([lost.id, deadCopier.id]));
+    expect(requeued).toEqual(
+      expect.arrayContaining([lost.id, deadCopier.id, lostBeforeSharding.id]),
+    );
+    expect((await getJob(lostBeforeSharding.id))?.pollShard).toBe(
+      pollShardOf(lostBeforeSharding.id),
+    );
     for (const id of [justDue.id, later.id, ended.id]) expect(requeued).not.toContain(id);
   });
 });

@@ -259,6 +259,17 @@ describe("a job's life through the API", () => {
     expect(video.headers.get("content-type")).toBe("video/mp4");
     expect((await video.arrayBuffer()).byteLength).toBe(done.media.video.bytes);
 
+    // The listing links only what a library card shows; the video and frames come without a URL.
+    const [listed] = (await api("/api/videos", { credential })).body.jobs;
+    expect(listed.id).toBe(created.id);
+    expect(listed.media).toEqual({
+      video: { contentType: "video/mp4", bytes: done.media.video.bytes },
+      thumbnail: done.media.thumbnail && { ...done.media.thumbnail, url: expect.any(String) },
+      spritesheet: done.media.spritesheet && { ...done.media.spritesheet, url: expect.any(String) },
+      firstFrame: { contentType: "image/png", bytes: done.media.firstFrame.bytes },
+      lastFrame: { contentType: "image/png", bytes: done.media.lastFrame.bytes },
+    });
+
     const frame = await api(`/api/videos/${created.id}/frames/last`, { credential });
     expect(frame.status).toBe(302);
     const last = Buffer.from(await (await fetch(frame.headers.get("location")!)).arrayBuffer());

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { isJobId, newJob, type Job } from "#core/jobs/model";
+import { isJobId, newJob, pollShardOf, POLL_SHARD_KEYS, type Job } from "#core/jobs/model";
 import { MEDIA_VARIANTS, mediaKey, parseVideoKey } from "#core/media/layout";
-import { toPublicJob } from "#core/videos/view";
+import { ListedJob } from "#core/responses";
+import { CARD_MEDIA } from "#core/videos/card-media";
+import { toJobView, toPublicJob } from "#core/videos/view";
 
 const owner = "f3kA9_x-ownerHmacInBase64url0123456789abcd";
 const created = new Date("2026-11-20T10:00:00.000Z");
@@ -34,11 +36,16 @@ describe("newJob", () => {
       createdAt: "2026-11-20T10:00:00.000Z",
       media: {},
       pollCount: 0,
-      pollShard: "active",
+      pollShard: pollShardOf(fresh.id),
       nextPollAt: created.getTime() + 5_000,
       ownerStatus: `${owner}#queued`,
       consecutiveErrors: 0,
     });
+  });
+
+  it("files jobs made in one millisecond under different shards of the poll index", () => {
+    const shards = Array.from({ length: POLL_SHARD_KEYS.length }, () => job().pollShard);
+    expect(new Set(shards).size).toBe(POLL_SHARD_KEYS.length);
   });
 
   it("gives ids that sort in creation order, even within one millisecond", () => {
@@ -136,6 +143,36 @@ describe("toPublicJob", () => {
         lastFrame: null,
       },
     });
+  });
+
+  it("lists a job with URLs for its card's files only, the others described without one", () => {
+    const base = job();
+    const done = job({
+      id: base.id,
+      status: "completed",
+      progress: 100,
+      media: Object.fromEntries(
+        MEDIA_VARIANTS.map((variant) => [
+          variant,
+          { key: mediaKey(base, variant), contentType: "image/webp", bytes: 10 },
+        ]),
+      ),
+    });
+    const listed = toJobView(done, CARD_MEDIA, {
+      thumbnail: "https://signed/thumb",
+      spritesheet: "https://signed/sprite",
+    });
+    expect(listed.media).toEqual({
+      video: { contentType: "image/webp", bytes: 10 },
+      thumbnail: { url: "https://signed/thumb", contentType: "image/webp", bytes: 10 },
+      spritesheet: { url: "https://signed/sprite", contentType: "image/webp", bytes: 10 },
+      firstFrame: { contentType: "image/webp", bytes: 10 },
+      lastFrame: { contentType: "image/webp", bytes: 10 },
+    });
+    // The listing's documented shape, which strips a URL it does not document.
+    expect(ListedJob.parse(listed)).toEqual(listed);
+    const everyUrl = toPublicJob(done, { video: "https://signed/video" });
+    expect(ListedJob.parse(everyUrl)).not.toEqual(everyUrl);
   });
 
   it("shows why a job failed", () => {

@@ -5,7 +5,7 @@
  * who may call it, and every status it can answer. tests/components/openapi.test.ts checks that
  * every route in infra/ is here; the integration tests check every reply against it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -266,7 +266,12 @@ const ROUTES: Record<string, Route> = {
     tags: ["videos"],
     signedIn: true,
     requestParams: { query: ListRequest },
-    replies: { 200: reply("One page.", VideoPage) },
+    replies: {
+      200: reply(
+        "One page. Each job carries URLs for its thumbnail and sprite sheet only; its video and frames are described without one (GET /api/videos/{id} gives them).",
+        VideoPage,
+      ),
+    },
     errors: { 400: "`cursor`, `status` or `limit` is invalid." },
   },
   "GET /api/videos/{id}": {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { ZodOpenApiMediaTypeObject } from "zod-openapi";
 import { badRequest } from "#core/errors";
 import { ACCEPTED_FORMATS, MAX_REFERENCE_BYTES } from "#core/media/fit";

@@ -1,8 +1,8 @@
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
 import { isJobId } from "$core/jobs/model";
-import type { PublicJob } from "$core/videos/view";
-import { listVideos } from "$core/videos";
+import type { FrameMedia, JobView } from "$core/videos/view";
+import { listVideoFrames } from "$core/videos";
 import type { CreateValues, FrameSource, ProviderOption, ReferenceMode } from "$lib/types";
 
 export const REFERENCE_MODES: readonly ReferenceMode[] = ["none", "upload", "generate", "frame"];
@@ -72,7 +72,7 @@ export function parseFrame(value: string): { id: string; frame: "first" | "last"
   return isJobId(id) && (frame === "first" || frame === "last") ? { id, frame } : undefined;
 }
 
-const asFrameSource = (job: PublicJob): FrameSource => ({
+const asFrameSource = (job: JobView<FrameMedia>): FrameSource => ({
   id: job.id,
   prompt: job.prompt,
   size: job.size,
@@ -83,11 +83,11 @@ const asFrameSource = (job: PublicJob): FrameSource => ({
 /** The newest finished takes with extracted frames, for the "From a take" picker. */
 export async function frameSources(
   caller: ResolvedCredential,
-  include?: PublicJob,
+  include?: JobView<FrameMedia>,
 ): Promise<FrameSource[]> {
-  const { jobs } = await listVideos(caller, { status: "completed", limit: 24 }).catch(
+  const { jobs } = await listVideoFrames(caller, { status: "completed", limit: 24 }).catch(
     (error: unknown) => {
-      if (error instanceof TakesError) return { jobs: [] as PublicJob[] };
+      if (error instanceof TakesError) return { jobs: [] as JobView<FrameMedia>[] };
       throw error;
     },
   );

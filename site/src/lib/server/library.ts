@@ -1,7 +1,7 @@
 import { error } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
-import type { PublicJob } from "$core/videos/view";
+import type { ListedJob, PublicJob } from "$core/videos/view";
 import { MAX_PAGE_SIZE } from "$core/jobs/model";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "$core/jobs/state";
 import { getVideo, listVideos } from "$core/videos";
@@ -17,7 +17,7 @@ export function filterOf(value: string | null): Filter {
 }
 
 export interface LibraryPage {
-  jobs: PublicJob[];
+  jobs: ListedJob[];
   nextCursor: string | null;
 }
 
