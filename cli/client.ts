@@ -13,6 +13,9 @@ export interface Media {
   bytes: number;
 }
 
+/** A stored file the listing names without a URL (ask GET /api/videos/{id} for one). */
+export type StoredMedia = Omit<Media, "url">;
+
 export interface Job {
   id: string;
   status: JobStatus;
@@ -33,6 +36,12 @@ export interface Job {
   framesError: { code: string; message: string } | null;
   cost: { estimatedUsd: number | null; actualUsd: number | null; credits: number | null };
   media: Record<"video" | "thumbnail" | "spritesheet" | "firstFrame" | "lastFrame", Media | null>;
+}
+
+/** A job as the listing gives it: URLs for what a card shows (thumbnail, sprite sheet) only. */
+export interface ListedJob extends Omit<Job, "media"> {
+  media: Record<"thumbnail" | "spritesheet", Media | null> &
+    Record<"video" | "firstFrame" | "lastFrame", StoredMedia | null>;
 }
 
 export interface Model {
@@ -151,7 +160,7 @@ export class TakesClient {
   }
 
   listVideos(query: { status?: string; limit?: number; cursor?: string } = {}) {
-    return this.json<{ jobs: Job[]; nextCursor: string | null }>("/api/videos", { query });
+    return this.json<{ jobs: ListedJob[]; nextCursor: string | null }>("/api/videos", { query });
   }
 
   getVideo(id: string) {

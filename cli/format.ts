@@ -1,5 +1,5 @@
 /** How the CLI shows the API's answers to a person (`--json` prints them as they are). */
-import type { Job, Model, Provider, Share } from "./client";
+import type { Job, ListedJob, Model, Provider, Share } from "./client";
 
 /** "$0.12", "$0.084": cents, or a tenth of one where the price has it. */
 export const usd = (amount: number) => {
@@ -94,7 +94,7 @@ const oneLine = (text: string, width: number) => {
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 };
 
-export function formatJobList(jobs: Job[], nextCursor: string | null): string {
+export function formatJobList(jobs: ListedJob[], nextCursor: string | null): string {
   if (jobs.length === 0) return "No videos.";
   const lines = jobs.map((job) =>
     [

@@ -189,7 +189,9 @@ function takesMcpServer(client: TakesClient, version: string): McpServer {
   server.registerTool(
     "list_videos",
     {
-      description: "Your video jobs, newest first, a page at a time (pass nextCursor as cursor).",
+      description:
+        "Your video jobs, newest first, a page at a time (pass nextCursor as cursor). Cards carry " +
+        "thumbnail URLs only: get_video gives a job's video and frame URLs.",
       inputSchema: ListRequest,
       annotations: readOnly,
     },

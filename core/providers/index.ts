@@ -157,8 +157,15 @@ export function checkCapabilities(provider: VideoProvider, request: ModelRequest
 export const makesSound = (model: VideoModel, asked: boolean | undefined) =>
   model.sound === "always" || (model.sound === "optional" && asked !== false);
 
-/** The list price per second that applies, or undefined when none is known. */
-function pricePerSecond(price: ModelPrice | undefined, size: string, sound: boolean) {
+/**
+ * The list price per second that applies: the first rule whose sizes and sound match. Undefined
+ * when none is known. Also read by the smoke test, on the catalogue a deployed stage serves.
+ */
+export function pricePerSecond(
+  price: Pick<ModelPrice, "perSecond"> | undefined,
+  size: string,
+  sound: boolean,
+) {
   return price?.perSecond.find(
     (rule) =>
       (rule.sizes === undefined || rule.sizes.includes(size)) &&

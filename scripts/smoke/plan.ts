@@ -5,6 +5,7 @@
  */
 import type { Model, Provider } from "../../cli/client";
 import { usd } from "../../cli/format";
+import { pricePerSecond } from "#core/providers/index";
 
 export interface GenerationPlan {
   provider: string;
@@ -17,18 +18,6 @@ export interface GenerationPlan {
   totalUsd: number;
   /** Models left out because they publish no list price. */
   unpriced: number;
-}
-
-/**
- * The rule of `price.perSecond` that applies: the first whose sizes and sound match, as Takes
- * applies it (estimateCostUsd in core/providers/index.ts).
- */
-function listPrice(model: Model, size: string, sound: boolean): number | undefined {
-  return model.price?.perSecond.find(
-    (rule) =>
-      (rule.sizes === undefined || rule.sizes.includes(size)) &&
-      (rule.sound === undefined || rule.sound === sound),
-  )?.usd;
 }
 
 const soundChoices = (model: Model): boolean[] =>
@@ -50,7 +39,7 @@ export function cheapestGeneration(providers: Provider[]): GenerationPlan | unde
       const seconds = Math.min(...model.seconds);
       for (const size of model.sizes) {
         for (const sound of soundChoices(model)) {
-          const perSecondUsd = listPrice(model, size, sound);
+          const perSecondUsd = pricePerSecond(model.price ?? undefined, size, sound);
           if (perSecondUsd === undefined) continue;
           const totalUsd = Math.round(perSecondUsd * 100 * seconds) / 100;
           if (best && best.totalUsd <= totalUsd) continue;
