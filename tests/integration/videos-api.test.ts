@@ -250,7 +250,8 @@ describe("a job's life through the API", () => {
         const { body } = await api(`/api/videos/${created.id}`, { credential });
         return body.status === "completed" && body.media.lastFrame ? body : undefined;
       },
-      { timeoutMs: 90_000, what: "the job to complete with its frames" },
+      // Generous: the emulator's two render slots are shared with every file running alongside.
+      { timeoutMs: 180_000, what: "the job to complete with its frames" },
     );
     expect(done.progress).toBe(100);
     expect(done.completedAt).not.toBeNull();
@@ -292,7 +293,7 @@ describe("a job's life through the API", () => {
       new ListObjectsV2Command({ Bucket: "media", Prefix: "videos/" }),
     );
     expect((left.Contents ?? []).filter((object) => object.Key?.includes(created.id))).toEqual([]);
-  });
+  }, 240_000);
 
   it("answers 409 for the frames and remix of a job still running", async () => {
     const credential = newKey();
