@@ -304,6 +304,6 @@ async function waitUntilSettled() {
     seen = resources.length;
     await pulumiRuntime.waitForRPCs();
     await cliStandIn.idle();
-    await sleep(1000);
+    await sleep(500);
   }
 }

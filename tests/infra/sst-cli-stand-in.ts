@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, extname, isAbsolute, join } from "node:path";
-import { build, type BuildOptions } from "esbuild";
+import { build, type BuildOptions, type Metafile } from "esbuild";
 
 /** What function.ts sends to Runtime.Build (only the fields a Node build reads). */
 interface BuildInput {
@@ -40,22 +40,12 @@ const NODE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", "
 const ESBUILD_TARGET: Record<string, string> = { "nodejs24.x": "es2024", "nodejs22.x": "es2023" };
 
 /**
- * The CLI builds at most four functions at once (SST_BUILD_CONCURRENCY); esbuild uses every core
- * for each, so two at a time keep a 2-core machine busy without holding twenty bundles in memory.
+ * How long the stand-in waits for more builds before bundling those it has. Components ask for
+ * every function's build within moments of each other; bundled in one esbuild run (one entry point
+ * each, no code splitting: every bundle still stands alone, byte for byte as if built apart), the
+ * shared sources (the AWS SDK, zod, core/) are parsed once instead of once per function.
  */
-const BUILDS_AT_ONCE = 2;
-let running = 0;
-const waiting: Array<() => void> = [];
-async function withBuildSlot<T>(build: () => Promise<T>): Promise<T> {
-  if (running >= BUILDS_AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await build();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const GATHER_MS = 150;
 
 export interface SstCliStandIn {
   url: string;
@@ -75,8 +65,7 @@ export async function startSstCliStandIn(root: string, workDir: string): Promise
       appsyncHttp: "",
       appsyncRealtime: "",
     }),
-    "Runtime.Build": (input: BuildInput) =>
-      withBuildSlot(() => buildNodeFunction(root, workDir, input)),
+    "Runtime.Build": gatherBuilds(root, workDir),
   };
   let answering = 0;
   let idle = Promise.resolve();
@@ -109,17 +98,41 @@ export async function startSstCliStandIn(root: string, workDir: string): Promise
   };
 }
 
-async function buildNodeFunction(root: string, workDir: string, input: BuildInput) {
+interface PendingBuild {
+  input: BuildInput;
+  resolve(result: BuildResult): void;
+  reject(error: unknown): void;
+}
+type BuildResult = Awaited<ReturnType<typeof finishBuild>>;
+
+/** Answers Runtime.Build calls, bundling those that arrive together in one esbuild run. */
+function gatherBuilds(root: string, workDir: string) {
+  let pending: PendingBuild[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    // Functions built with the same options share a run; entry points are what differs.
+    const runs = Map.groupBy(batch, ({ input }) => JSON.stringify(buildOptions(input)));
+    for (const builds of runs.values()) {
+      buildTogether(root, workDir, builds).catch((error: unknown) =>
+        builds.forEach((build) => build.reject(error)),
+      );
+    }
+  };
+  return (input: BuildInput) =>
+    new Promise<BuildResult>((resolve, reject) => {
+      pending.push({ input, resolve, reject });
+      clearTimeout(timer);
+      timer = setTimeout(flush, GATHER_MS);
+    });
+}
+
+/** The CLI's esbuild options for a function, all but its entry point and output file. */
+function buildOptions(input: BuildInput): BuildOptions {
   const properties = input.properties ?? {};
-  const out = join(workDir, "artifacts", `${input.functionID}-src`);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const file = handlerFile(root, input.handler);
-  const install = properties.install ?? {};
   const esm = properties.format !== "cjs";
-  const minify = properties.esbuild?.minify ?? properties.minify ?? true;
-  const result = await build({
-    entryPoints: [file],
+  return {
     platform: "node",
     bundle: true,
     metafile: true,
@@ -127,11 +140,15 @@ async function buildNodeFunction(root: string, workDir: string, input: BuildInpu
     format: esm ? "esm" : "cjs",
     target: ESBUILD_TARGET[input.runtime] ?? "esnext",
     mainFields: esm ? ["module", "main"] : ["main"],
-    external: [...FORCE_EXTERNAL, ...Object.keys(install), ...(properties.esbuild?.external ?? [])],
+    external: [
+      ...FORCE_EXTERNAL,
+      ...Object.keys(properties.install ?? {}),
+      ...(properties.esbuild?.external ?? []),
+    ],
     define: properties.esbuild?.define,
-    minify,
+    minify: properties.esbuild?.minify ?? properties.minify ?? true,
     sourcemap: properties.esbuild?.sourcemap ?? "linked",
-    outfile: join(out, `bundle${esm ? ".mjs" : ".cjs"}`),
+    outExtension: { ".js": esm ? ".mjs" : ".cjs" },
     logLevel: "silent",
     banner: esm
       ? {
@@ -142,11 +159,50 @@ async function buildNodeFunction(root: string, workDir: string, input: BuildInpu
           ].join("\n"),
         }
       : undefined,
+  };
+}
+
+/** Bundles `builds` (same options) into artifacts/<id>-src/bundle.<ext>, one run for all. */
+async function buildTogether(root: string, workDir: string, builds: PendingBuild[]) {
+  const artifacts = join(workDir, "artifacts");
+  const entries = builds.map(({ input }) => {
+    const out = join(artifacts, `${input.functionID}-src`);
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    return { in: handlerFile(root, input.handler), out: `${input.functionID}-src/bundle` };
   });
-  const importedExternals = new Set(
-    Object.values(result.metafile.inputs).flatMap((source) =>
-      source.imports.filter((item) => item.external).map((item) => item.path),
+  const result = await build({
+    ...buildOptions(builds[0]!.input),
+    entryPoints: entries,
+    outdir: artifacts,
+  });
+  const outputs = Object.entries(result.metafile!.outputs).map(
+    ([path, output]) => [isAbsolute(path) ? path : join(process.cwd(), path), output] as const,
+  );
+  builds.forEach((pending, index) =>
+    pending.resolve(
+      finishBuild(pending.input, entries[index]!.in, join(artifacts, entries[index]!.out), outputs),
     ),
+  );
+}
+
+/**
+ * What the CLI does after bundling one function: a package.json for the externals it installs,
+ * the sealed links, and the reply naming the handler, the output folder and the source maps.
+ */
+function finishBuild(
+  input: BuildInput,
+  file: string,
+  bundleBase: string,
+  outputs: ReadonlyArray<readonly [string, Metafile["outputs"][string]]>,
+) {
+  const install = input.properties?.install ?? {};
+  const out = dirname(bundleBase);
+  const own = outputs.filter(([path]) => path.startsWith(`${bundleBase}.`));
+  const importedExternals = new Set(
+    own
+      .flatMap(([, output]) => output.imports.filter((item) => item.external))
+      .map((item) => item.path),
   );
   const installs = [
     ...Object.keys(install),
@@ -169,10 +225,8 @@ async function buildNodeFunction(root: string, workDir: string, input: BuildInpu
   return {
     handler: `bundle${extname(input.handler)}`,
     out,
-    errors: result.errors.map((error) => error.text),
-    sourcemaps: Object.keys(result.metafile.outputs)
-      .filter((path) => path.endsWith(".map"))
-      .map((path) => (isAbsolute(path) ? path : join(process.cwd(), path))),
+    errors: [],
+    sourcemaps: own.map(([path]) => path).filter((path) => path.endsWith(".map")),
   };
 }
 
