@@ -282,6 +282,11 @@ export const getVideo = fn(VideoRef, async (caller: ResolvedCredential, { id }) 
   publicJob(await ownJob(caller, id)),
 );
 
+/** One of the caller's jobs as a card shows it: URLs for its thumbnail and sprite sheet only. */
+export const getVideoCard = fn(VideoRef, async (caller: ResolvedCredential, { id }) =>
+  listedJob(await ownJob(caller, id)),
+);
+
 /**
  * A page of the caller's jobs, newest first, as the library shows them: only the thumbnail and
  * sprite sheet are presigned (a card shows nothing else), so a page mints 2 URLs per job, not 5.
@@ -303,10 +308,13 @@ export const listVideoFrames = fn(
   },
 );
 
-/** The videos made from the caller's video `id` (remixes, continuations), newest first. */
+/**
+ * The videos made from the caller's video `id` (remixes, continuations), newest first, as cards
+ * (the job page shows them so): URLs for their thumbnails and sprite sheets only.
+ */
 export const listChildVideos = fn(VideoRef, async (caller: ResolvedCredential, { id }) => {
   const children = await listChildJobs(caller.ownerId, id);
-  return Promise.all(children.map(publicJob));
+  return Promise.all(children.map(listedJob));
 });
 
 /**

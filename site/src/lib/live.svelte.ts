@@ -1,14 +1,25 @@
-import type { PublicJob } from "$core/videos/view";
+import type { ListedJob, PublicJob } from "$core/videos/view";
+
+/**
+ * What the live poll (`/jobs.json?ids=`) answers for the `media` it asks: cards (URLs for the
+ * thumbnail and sprite sheet only) for a grid of them, or every file's URL for a page that plays.
+ */
+export interface PolledJobs {
+  card: ListedJob;
+  all: PublicJob;
+}
+export type PolledMedia = keyof PolledJobs;
 
 /**
  * Keeps running jobs up to date without a reload: while `ids()` names any job, asks the site for
- * those jobs every `intervalMs` (one request for all of them), pausing while the tab is hidden.
- * `onJobs` gets the fresh jobs and the ids that are gone (deleted elsewhere). Call it during
- * component initialisation: it owns an effect.
+ * those jobs, as `media` shows them, every `intervalMs` (one request for all of them), pausing
+ * while the tab is hidden. `onJobs` gets the fresh jobs and the ids that are gone (deleted
+ * elsewhere). Call it during component initialisation: it owns an effect.
  */
-export function watchJobs(
+export function watchJobs<Media extends PolledMedia>(
+  media: Media,
   ids: () => string[],
-  onJobs: (jobs: PublicJob[], gone: string[]) => void,
+  onJobs: (jobs: PolledJobs[Media][], gone: string[]) => void,
   intervalMs = 2000,
 ) {
   const key = $derived(ids().join(","));
@@ -23,7 +34,8 @@ export function watchJobs(
     const tick = async () => {
       if (document.visibilityState === "hidden") return schedule();
       try {
-        const response = await fetch(`/jobs.json?ids=${encodeURIComponent(wanted)}`, {
+        const query = `ids=${encodeURIComponent(wanted)}&media=${media}`;
+        const response = await fetch(`/jobs.json?${query}`, {
           headers: { accept: "application/json" },
         });
         if (response.status === 401) {
@@ -31,7 +43,7 @@ export function watchJobs(
           return;
         }
         if (response.ok && !stopped) {
-          const { jobs } = (await response.json()) as { jobs: PublicJob[] };
+          const { jobs } = (await response.json()) as { jobs: PolledJobs[Media][] };
           const gone = wanted.split(",").filter((id) => !jobs.some((job) => job.id === id));
           onJobs(jobs, gone);
         }

@@ -1,10 +1,11 @@
 import { error } from "@sveltejs/kit";
 import type { ResolvedCredential } from "$core/credentials";
 import { TakesError } from "$core/errors";
-import type { ListedJob, PublicJob } from "$core/videos/view";
+import type { ListedJob } from "$core/videos/view";
 import { MAX_PAGE_SIZE } from "$core/jobs/model";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "$core/jobs/state";
-import { getVideo, listVideos } from "$core/videos";
+import { getVideo, getVideoCard, listVideos } from "$core/videos";
+import type { PolledJobs, PolledMedia } from "$lib/live.svelte";
 
 /** The library's filter tabs: one stored status each, plus "active" (queued, generating, saving). */
 export const FILTERS = ["all", "active", "completed", "failed", "expired"] as const;
@@ -52,11 +53,30 @@ export async function libraryPage(
   }
 }
 
-/** The given jobs as they are now; ids that are gone (deleted) are left out. */
-export async function jobsNow(caller: ResolvedCredential, ids: string[]): Promise<PublicJob[]> {
+/** How the live poll reads one job for each `media` it may ask (src/lib/live.svelte.ts). */
+const POLLED_VIEWS: {
+  [Media in PolledMedia]: (
+    caller: ResolvedCredential,
+    ref: { id: string },
+  ) => Promise<PolledJobs[Media]>;
+} = { card: getVideoCard, all: getVideo };
+
+export const isPolledMedia = (value: string): value is PolledMedia =>
+  Object.hasOwn(POLLED_VIEWS, value);
+
+/**
+ * The given jobs as they are now, as `media` shows them (cards mint 2 URLs a job, not 5); ids
+ * that are gone (deleted) are left out.
+ */
+export async function jobsNow<Media extends PolledMedia>(
+  caller: ResolvedCredential,
+  ids: string[],
+  media: Media,
+): Promise<PolledJobs[Media][]> {
+  const view = POLLED_VIEWS[media];
   const found = await Promise.all(
     ids.map((id) =>
-      getVideo(caller, { id }).catch((caught: unknown) => {
+      view(caller, { id }).catch((caught: unknown) => {
         if (caught instanceof TakesError && (caught.status === 404 || caught.status === 400)) {
           return undefined;
         }
@@ -64,7 +84,7 @@ export async function jobsNow(caller: ResolvedCredential, ids: string[]): Promis
       }),
     ),
   );
-  return found.filter((job): job is PublicJob => job !== undefined);
+  return found.filter((job) => job !== undefined);
 }
 
 export const isStatus = (value: string): value is JobStatus =>
