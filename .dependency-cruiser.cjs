@@ -41,7 +41,7 @@ module.exports = {
       severity: "error",
       from: { path: "^core/(requests|responses)\\.ts$|^core/jobs/(model|state)\\.ts$" },
       to: {
-        path: "^core/(providers/(?!contract\\.ts)|aws\\.ts|dynamo\\.ts|jobs/repository\\.ts|media/(?!layout\\.ts))|node_modules/(@aws-sdk|@openrouter|@runwayml|@fal-ai|openai|sharp)/",
+        path: "^core/(providers/(?!(contract|model-schemas)\\.ts)|aws\\.ts|dynamo\\.ts|jobs/repository\\.ts|media/(?!layout\\.ts))|node_modules/(@aws-sdk|@openrouter|@runwayml|@fal-ai|openai|sharp)/",
         dependencyTypesNot: ["type-only"],
       },
     },

@@ -46,8 +46,11 @@ const esmShims: Plugin = {
   },
 };
 
-/** Lambda runs every function with source maps on (infra/functions.ts NODE_OPTIONS). */
-const NODE_FLAGS = ["--enable-source-maps"];
+/**
+ * Node as Lambda runs the functions: infra/functions.ts sets no NODE_OPTIONS and ships no source
+ * maps (a bundle's map is written, as SST's builder writes it for its Console, and left unread).
+ */
+const NODE_FLAGS: string[] = [];
 
 /** Packages worth naming when a bundle carries them (the AWS SDK clients are the floor's). */
 const NOTABLE = [

@@ -1,4 +1,3 @@
-import sharp from "sharp";
 import { ulid } from "ulid";
 import { TakesError } from "./errors";
 import { fn } from "./fn";
@@ -20,6 +19,8 @@ import type { GeneratedImage } from "./responses";
 
 /** The generated PNG, checked: a gateway may answer with another size or format than asked. */
 async function exactly(image: Buffer, size: string): Promise<Uint8Array> {
+  // Loaded on first use, as core/media/fit.ts does: the image model answers seconds later anyway.
+  const { default: sharp } = await import("sharp");
   const { width, height, format } = await sharp(image)
     .metadata()
     .catch(() => ({ width: 0, height: 0, format: undefined }));

@@ -8,7 +8,7 @@ import * as z from "zod";
 import { JobError } from "./jobs/model";
 import { JOB_STATUSES } from "./jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "./media/layout";
-import { ImageInputs, ModelPrice, SoundSupport } from "./providers/contract";
+import { ImageInputs, ModelPrice, SoundSupport } from "./providers/model-schemas";
 import { CARD_MEDIA, type CardMedia } from "./videos/card-media";
 
 const instant = () => z.iso.datetime();

@@ -1,9 +1,9 @@
-import * as z from "zod";
 import { TakesError } from "../errors";
 import { TIME_BUDGETS, type CallTime } from "../time-budgets";
 import { withoutSecrets } from "../redact";
+import type { ImageInputs, ModelPrice, SoundSupport } from "./model-schemas";
 
-export type { CallTime };
+export type { CallTime, ImageInputs, ModelPrice, SoundSupport };
 
 /**
  * What every video provider adapter implements. Nothing outside core/providers/ may know which
@@ -15,50 +15,11 @@ export type { CallTime };
 /** The files a provider can hand over for a finished job. */
 export type ProviderVariant = "video" | "thumbnail" | "spritesheet";
 
-/**
- * A model's list price, as declared and as GET /api/providers shows it; `source` and `checked`
- * make a stale price easy to spot.
- */
-export const ModelPrice = z
-  .object({
-    perSecond: z
-      .array(
-        z.object({
-          usd: z.number(),
-          sizes: z.array(z.string()).readonly().optional(),
-          sound: z.boolean().optional(),
-        }),
-      )
-      .readonly(),
-    source: z.string(),
-    checked: z.iso.date().meta({ description: "The day the figure was read." }),
-  })
-  .meta({
-    id: "ModelPrice",
-    description:
-      "USD per second of output: the first rule whose sizes and sound match applies " +
-      "(a rule that names neither applies to everything); where the figure comes from, and when.",
-  });
-export type ModelPrice = z.output<typeof ModelPrice>;
-
 /** A price per second that differs only by sound: a rule for each. */
 export const pricedBySound = (usd: { silent: number; sound: number }) => [
   { usd: usd.silent, sound: false },
   { usd: usd.sound, sound: true },
 ];
-
-/** The images a model can start from or steer towards. */
-export const ImageInputs = z.object({
-  firstFrame: z.boolean().meta({ description: "A reference image as the clip's first frame." }),
-  lastFrame: z
-    .boolean()
-    .meta({ description: "An image the clip ends on (with or without a first frame)." }),
-});
-export type ImageInputs = z.output<typeof ImageInputs>;
-
-export const SoundSupport = z.enum(["always", "optional", "never"]).meta({
-  description: "Whether the clips have a soundtrack: always, never, or as the request asks.",
-});
 
 /** One model as a provider offers it through Takes. */
 export interface VideoModel {
@@ -72,7 +33,7 @@ export interface VideoModel {
   sizes: readonly string[];
   images: ImageInputs;
   /** Whether the clip has a soundtrack: always, never, or as the request asks (it may cost more). */
-  sound: z.output<typeof SoundSupport>;
+  sound: SoundSupport;
   /** Whether a finished take can be remixed with a new prompt on the provider. */
   remix: boolean;
   /** Undefined where the provider publishes no price for it. */

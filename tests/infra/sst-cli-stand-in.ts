@@ -8,6 +8,8 @@
  *   bundle imports them, a package.json naming the version in the package.json nearest the
  *   handler (what the CLI's `npm install` then installs; not run here, as it needs the network),
  *   and `resource.enc`, the links sealed with AES-256-GCM under the function's key, zero nonce.
+ *   `splitting` is not mirrored: each function is one file here, with the same code and imports
+ *   as the CLI's entry and chunks together (what the tests read), laid out in fewer files.
  * It mirrors CLI internals: re-check it against those files on every SST upgrade.
  */
 import { createCipheriv } from "node:crypto";
