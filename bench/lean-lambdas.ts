@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
-import { fixed, median, printHeading, printTable, ratio } from "./support";
+import { fixed, median, percentile, printHeading, printTable, ratio } from "./support";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The infra files that name the handlers (`"functions/….handler"`): the list has one home. */
@@ -228,14 +228,38 @@ async function main() {
       );
     }
 
-    // Round-robin, so the machine's drift touches every bundle alike.
-    const timed = [trivial, ...floors.values(), ...functions];
-    const samples = new Map(timed.map((measured) => [measured, [] as ImportCost[]]));
+    // Each round imports every function right beside its floor (which of the two goes first
+    // alternates), so the machine's drift, which moves a floor's median by ±15% between runs here,
+    // touches both alike; the trivial handler once a round.
+    const floorOf = (fn: Bundle) => floors.get(fn.awsSdk.join(" "))!;
+    const samples = new Map<Bundle, ImportCost[]>();
+    /** Per function, the floor's import in the same pair, round by round. */
+    const floorBeside = new Map<Bundle, ImportCost[]>();
+    const record = (map: Map<Bundle, ImportCost[]>, measured: Bundle, cost: ImportCost) =>
+      map.set(measured, [...(map.get(measured) ?? []), cost]);
     for (let run = 0; run < RUNS; run++) {
-      for (const measured of timed) samples.get(measured)!.push(coldImport(runner, measured.entry));
+      record(samples, trivial, coldImport(runner, trivial.entry));
+      for (const fn of functions) {
+        const floor = floorOf(fn);
+        const pair = run % 2 === 0 ? [floor, fn] : [fn, floor];
+        const [first, second] = pair.map((measured) => coldImport(runner, measured.entry));
+        const [floorCost, fnCost] = run % 2 === 0 ? [first!, second!] : [second!, first!];
+        record(samples, fn, fnCost);
+        record(samples, floor, floorCost);
+        record(floorBeside, fn, floorCost);
+      }
     }
     const ms = (measured: Bundle, of: keyof ImportCost = "cpu") =>
       median(samples.get(measured)!.map((cost) => cost[of]));
+    /** The median of a function's paired ratios to its floor, and their middle half. */
+    const paired = (fn: Bundle, of: keyof ImportCost) => {
+      const floorRuns = floorBeside.get(fn)!;
+      const ratios = samples.get(fn)!.map((cost, run) => cost[of] / floorRuns[run]![of]);
+      return {
+        median: `${fixed(median(ratios), 2)}×`,
+        middleHalf: `${fixed(percentile(ratios, 25), 2)}–${fixed(percentile(ratios, 75), 2)}`,
+      };
+    };
 
     const short = (pkg: string) => pkg.replace("@aws-sdk/", "").replace("client-", "");
     printTable(
@@ -246,6 +270,7 @@ async function main() {
         "import CPU",
         "floor CPU",
         "/ floor",
+        "p25–p75",
         "/ trivial",
         "wall / floor",
         "floor: AWS SDK",
@@ -253,16 +278,18 @@ async function main() {
         "loaded on demand",
       ],
       functions.map((fn) => {
-        const floor = floors.get(fn.awsSdk.join(" "))!;
+        const floor = floorOf(fn);
+        const cpu = paired(fn, "cpu");
         return [
           fn.name.replace("functions/", ""),
           kib(fn.coldBytes),
           kib(fn.packageBytes),
           `${fixed(ms(fn), 0)} ms`,
           `${fixed(ms(floor), 0)} ms`,
-          ratio(ms(fn), ms(floor)),
+          cpu.median,
+          cpu.middleHalf,
           ratio(ms(fn), ms(trivial), 1),
-          ratio(ms(fn, "wall"), ms(floor, "wall")),
+          paired(fn, "wall").median,
           fn.awsSdk.map(short).join(" ") || "none",
           fn.loads.map(short).join(" ") || "-",
           fn.onDemand.map(short).join(" ") || "-",
@@ -271,7 +298,10 @@ async function main() {
     );
     console.log(
       `trivial handler: ${kib(trivial.coldBytes)} KiB, import CPU ${fixed(ms(trivial))} ms ` +
-        `(wall ${fixed(ms(trivial, "wall"))} ms). CPU and wall: medians of ${RUNS} fresh processes.`,
+        `(wall ${fixed(ms(trivial, "wall"))} ms). CPU: medians of ${RUNS} rounds of fresh processes ` +
+        `(a floor's over every function it is the floor of); "/ floor" and "wall / floor": ` +
+        `medians of the ${RUNS} ratios of a function's import to its floor's beside it ` +
+        `(p25–p75: their middle half).`,
     );
   } finally {
     await rm(work, { recursive: true, force: true });

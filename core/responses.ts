@@ -5,13 +5,19 @@
  * against them at run time: the integration tests check every reply against the document.
  */
 import * as z from "zod";
-import { JobError } from "./jobs/model";
+import type { JobError as StoredJobError } from "./jobs/model";
 import { JOB_STATUSES } from "./jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "./media/layout";
 import { ImageInputs, ModelPrice, SoundSupport } from "./providers/model-schemas";
 import { CARD_MEDIA, type CardMedia } from "./videos/card-media";
 
 const instant = () => z.iso.datetime();
+
+/** Why a job failed or expired (core/jobs/model.ts): a code for programs, a message for people. */
+const JobError = z.object({
+  code: z.string(),
+  message: z.string(),
+}) satisfies z.ZodType<StoredJobError>;
 
 /** The API's error body, for every 4xx and 5xx a handler answers (core/errors.ts). */
 export const ApiError = z

@@ -1,12 +1,13 @@
 import { monotonicFactory } from "ulid";
-import * as z from "zod";
 import type { ProviderCost } from "../providers/contract";
 import type { MediaObject, MediaVariant } from "../media/layout";
 import type { ActiveStatus, JobStatus } from "./state";
 
 /** Why a job failed or expired: a code for programs and a message for people. */
-export const JobError = z.object({ code: z.string(), message: z.string() });
-export type JobError = z.output<typeof JobError>;
+export interface JobError {
+  code: string;
+  message: string;
+}
 
 /** What is stored for a job, by variant (the bucket layout is core/media/layout.ts). */
 export type JobMedia = Partial<Record<MediaVariant, MediaObject>>;

@@ -6,7 +6,8 @@
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst";
-import * as z from "zod";
+// zod/mini: an internal message needs no more, and it keeps zod's 100 KiB out of the workers.
+import * as z from "zod/mini";
 import { sqsClient } from "../aws/sqs";
 import { credentialForJob } from "../credentials";
 import { log } from "../log";
@@ -20,7 +21,7 @@ const ProviderDelete = z.object({
   providerJobId: z.string(),
   model: z.string(),
   /** The brought key that made the job, sealed (core/sealing.ts); else the operator's key acts. */
-  sealedCredential: z.string().optional(),
+  sealedCredential: z.optional(z.string()),
 });
 export type ProviderDelete = z.infer<typeof ProviderDelete>;
 

@@ -1,6 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst";
-import * as z from "zod";
+// zod/mini: an internal message needs no more, and it keeps zod's 100 KiB out of the workers.
+import * as z from "zod/mini";
 import { sqsClient } from "../aws/sqs";
 
 /** SQS delays a message by at most 15 minutes. */
@@ -13,7 +14,7 @@ const PollMessage = z.object({
    * later has a newer poll on the way, so this one is superseded (see pollJob). Polls that must
    * run whatever is scheduled (first poll, webhook, sweeper) leave it out.
    */
-  scheduledFor: z.number().optional(),
+  scheduledFor: z.optional(z.number()),
 });
 export type PollMessage = z.infer<typeof PollMessage>;
 
