@@ -4,7 +4,7 @@
 import { TIME_BUDGETS } from "../core/time-budgets";
 import { bucketAccess, queueAccess, tableAccess } from "./access";
 import { startsBedrockJobs } from "./bedrock";
-import { httpHandler } from "./functions";
+import { httpHandler, installsSharp } from "./functions";
 import {
   openRouterWebhookSecret,
   operatorKeys,
@@ -80,7 +80,7 @@ const startBudget = { budget: TIME_BUDGETS.startVideo };
 
 // A new video may start or end on an image: uploaded (Takes keeps its own copy under references/)
 // or one already stored (a generated draft, a kept reference or a video's frame), read to fit it
-// to the video's size. Bedrock writes its video into the bucket itself (incoming/), called with
+// to the video's size (with sharp). Bedrock writes its video into the bucket itself (incoming/), called with
 // the route's own role. A retried request shows the job the first one made, with its media.
 api.route(
   "POST /api/videos",
@@ -95,7 +95,7 @@ api.route(
         write: ["references/*", "incoming/*"],
       }),
     ],
-    { ...startBudget, permissions: startsBedrockJobs },
+    { ...startBudget, permissions: startsBedrockJobs, nodejs: { install: installsSharp } },
   ),
 );
 // A remix starts from the parent job's own video at its provider (Bedrock has no remix).
@@ -198,13 +198,14 @@ api.route(
   "POST /api/prompts/improve",
   httpHandler("functions/http/prompts/improve.handler", withModels, tools),
 );
-// Generated images wait in the caller's drafts until a video uses one.
+// Generated images (checked and fitted with sharp) wait in the caller's drafts until a video uses
+// one.
 api.route(
   "POST /api/images",
   httpHandler(
     "functions/http/images/create.handler",
     [...withModels, bucketAccess(media, { read: ["drafts/*"], write: ["drafts/*"] })],
-    tools,
+    { ...tools, nodejs: { install: installsSharp } },
   ),
 );
 

@@ -21,6 +21,14 @@ const defaults = {
   },
 } satisfies Partial<sst.aws.FunctionArgs>;
 
+/**
+ * For the functions that fit or check images with sharp (core/media/fit.ts, core/images.ts): a
+ * native package SST's builder leaves external and installs, for Lambda's platform, only when
+ * `install` names it (its own check for an external sharp import looks for an import kind esbuild
+ * never reports). The version comes from the nearest package.json, as the tests run it.
+ */
+export const installsSharp = ["sharp"];
+
 /** Per-function settings; plain values, so they merge over the defaults. */
 interface Overrides {
   timeout?: sst.aws.FunctionArgs["timeout"];

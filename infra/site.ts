@@ -5,7 +5,7 @@ import { API_GATEWAY_LIMIT_SECONDS, TIME_BUDGETS } from "../core/time-budgets";
 import { bucketAccess, queueAccess, tableAccess } from "./access";
 import { api } from "./api";
 import { startsBedrockJobs } from "./bedrock";
-import { lambdaTimeout } from "./functions";
+import { installsSharp, lambdaTimeout } from "./functions";
 import { pollQueue, providerDeletes } from "./queues";
 import { openRouterWebhookSecret, operatorKeys, providerBaseUrl, serverSecret } from "./secrets";
 import { toolsEnvironment } from "./tools";
@@ -89,8 +89,8 @@ export const site = new sst.aws.SvelteKit("Site", {
   // Its form actions start Bedrock jobs, with the site server's own role.
   permissions: startsBedrockJobs,
   // "Improve prompt" and "Generate image" wait on a model for longest (the tools' time budget,
-  // core/time-budgets.ts): the default 20 s would cut them off.
-  server: { timeout: lambdaTimeout(TIME_BUDGETS.tool) },
+  // core/time-budgets.ts): the default 20 s would cut them off. Its forms fit reference images.
+  server: { timeout: lambdaTimeout(TIME_BUDGETS.tool), install: installsSharp },
   // The same choice of text and image models as the API's tool routes.
   environment: toolsEnvironment,
   // CloudFront waits for the site's server as long as its timeout (SST sets that itself).

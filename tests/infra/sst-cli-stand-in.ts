@@ -4,10 +4,13 @@
  * - `Provider.Aws.Bootstrap` (helpers/bootstrap.ts): the asset and state buckets of a region;
  * - `Runtime.Build` (function.ts): bundle a Node handler the way the CLI does
  *   (pkg/runtime/runtime.go and pkg/runtime/node/build.go in sst/sst): esbuild into
- *   `<work>/artifacts/<id>-src/bundle.mjs`, sharp and pg-native always external and, when the
- *   bundle imports them, a package.json naming the version in the package.json nearest the
- *   handler (what the CLI's `npm install` then installs; not run here, as it needs the network),
- *   and `resource.enc`, the links sealed with AES-256-GCM under the function's key, zero nonce.
+ *   `<work>/artifacts/<id>-src/bundle.mjs`, sharp and pg-native always external and, for the
+ *   packages `install` names, a package.json naming the version in the package.json nearest the
+ *   handler (what the CLI's `npm install` then installs; not run here, as it needs the network).
+ *   The CLI would also add sharp or pg-native where esbuild's metafile shows an import of kind
+ *   "external", but esbuild reports an external import by how it is imported plus
+ *   `external: true`, never by that kind, so only `install` brings a package, as here. Then
+ *   `resource.enc`, the links sealed with AES-256-GCM under the function's key, zero nonce.
  *   `splitting` is not mirrored: each function is one file here, with the same code and imports
  *   as the CLI's entry and chunks together (what the tests read), laid out in fewer files.
  * It mirrors CLI internals: re-check it against those files on every SST upgrade.
@@ -35,7 +38,7 @@ interface BuildInput {
   };
 }
 
-/** Always external in the CLI's Node build; installed with npm when the bundle imports them. */
+/** Always external in the CLI's Node build (installed only when `install` names them). */
 const FORCE_EXTERNAL = ["sharp", "pg-native"];
 const NODE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 /** build.go's targetMap, for the runtimes Takes uses. */
@@ -201,15 +204,7 @@ function finishBuild(
   const install = input.properties?.install ?? {};
   const out = dirname(bundleBase);
   const own = outputs.filter(([path]) => path.startsWith(`${bundleBase}.`));
-  const importedExternals = new Set(
-    own
-      .flatMap(([, output]) => output.imports.filter((item) => item.external))
-      .map((item) => item.path),
-  );
-  const installs = [
-    ...Object.keys(install),
-    ...FORCE_EXTERNAL.filter((name) => importedExternals.has(name)),
-  ];
+  const installs = Object.keys(install);
   if (installs.length > 0) {
     const nearest = JSON.parse(readFileSync(findUp(dirname(file), "package.json"), "utf8")) as {
       dependencies?: Record<string, string>;
