@@ -20,7 +20,7 @@ import type { Job } from "#core/jobs/model";
 import { getJob, listJobs } from "#core/jobs/repository";
 import { isTerminal } from "#core/jobs/state";
 import { mediaKey } from "#core/media/layout";
-import { createVideo } from "#core/videos/index";
+import { createVideo } from "#core/videos/create";
 import { localBucketName } from "#local/aws/resources";
 import { startLinkedResources } from "#local/link";
 import {

@@ -28,7 +28,7 @@ import { getJob } from "#core/jobs/repository";
 import { isTerminal } from "#core/jobs/state";
 import { mediaKey } from "#core/media/layout";
 import { expectedGenerationSeconds, getProvider } from "#core/providers/index";
-import { createVideo } from "#core/videos/index";
+import { createVideo } from "#core/videos/create";
 import { acceptProviderWebhook } from "#core/webhooks";
 import { resourcesJson, startLinkedResources } from "#local/link";
 import {

@@ -4,7 +4,7 @@ import { badRequest } from "#core/errors";
 import { ACCEPTED_FORMATS, MAX_REFERENCE_BYTES } from "#core/media/fit";
 import { VideoRequest } from "#core/requests";
 import { startClock, TIME_BUDGETS } from "#core/time-budgets";
-import { createVideo, type ImageUploads } from "#core/videos/index";
+import { createVideo, type ImageUploads } from "#core/videos/create";
 import { authenticate, formBody, isMultipart, jsonBody, unchecked } from "../request";
 import { httpHandler, json, type HttpEvent } from "../respond";
 

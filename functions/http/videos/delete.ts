@@ -1,4 +1,4 @@
-import { deleteVideo } from "#core/videos/index";
+import { deleteVideo } from "#core/videos/delete";
 import { authenticate, pathParameter } from "../request";
 import { httpHandler } from "../respond";
 

@@ -1,5 +1,5 @@
 import { startClock, TIME_BUDGETS } from "#core/time-budgets";
-import { remixVideo } from "#core/videos/index";
+import { remixVideo } from "#core/videos/remix";
 import { authenticate, jsonBody, pathParameter, unchecked } from "../request";
 import { httpHandler, json } from "../respond";
 
