@@ -12,6 +12,7 @@ import {
 import { TakesError } from "../../errors";
 import { declareProvider, pricedBySound, type VideoModel } from "../contract";
 import { parseWebhookJson } from "../webhook-signatures";
+import { VEO_3_1 } from "./veo";
 
 /** The hosts fal's client calls, and the path each has under a base URL that stands in for fal. */
 const FAL_HOSTS: Record<string, string> = {
@@ -46,7 +47,6 @@ interface FalEndpoints {
 export type FalModel = VideoModel & { endpoints: FalEndpoints };
 
 const FAL_PAGE = "fal.ai model page, price per second of output";
-const VEO_SIZES = ["1280x720", "720x1280", "1920x1080", "1080x1920"];
 
 const veo = (
   id: string,
@@ -57,11 +57,7 @@ const veo = (
 ): FalModel => ({
   id,
   label,
-  seconds: [4, 6, 8],
-  sizes: VEO_SIZES,
-  images: { firstFrame: true, lastFrame: true },
-  sound: "optional",
-  remix: false,
+  ...VEO_3_1,
   price: {
     perSecond: pricedBySound(usd),
     source,

@@ -3,17 +3,17 @@
  * prices in credits, and its keys' format.
  */
 import { declareProvider, pricedBySound, type VideoModel } from "../contract";
+import { VEO_3_1 } from "./veo";
 
 /** 1 credit = $0.01 (Runway's API pricing page). */
 export const CREDITS_PER_USD = 100;
 const PRICE_SOURCE = "Runway API pricing (credits per second; 1 credit = $0.01)";
 const THIRD_PARTY = "third-party listings of Runway's API credits per second (recheck)";
 const LANDSCAPE_PORTRAIT_720P = ["1280x720", "720x1280"];
-const VEO_SIZES = [...LANDSCAPE_PORTRAIT_720P, "1920x1080", "1080x1920"];
 
 const credits = (perSecond: number) => perSecond / CREDITS_PER_USD;
 
-/** Veo on Runway: 4, 6 or 8 s, 720p and 1080p, first and last frame, sound as asked. */
+/** Veo on Runway (./veo.ts), priced in credits. */
 const veo = (
   id: string,
   label: string,
@@ -23,11 +23,7 @@ const veo = (
 ): VideoModel => ({
   id,
   label,
-  seconds: [4, 6, 8],
-  sizes: VEO_SIZES,
-  images: { firstFrame: true, lastFrame: true },
-  sound: "optional",
-  remix: false,
+  ...VEO_3_1,
   price: {
     perSecond: pricedBySound({
       silent: credits(creditsPerSecond.silent),
