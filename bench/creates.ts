@@ -9,7 +9,7 @@
  */
 import "./quiet-logs";
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,15 +23,9 @@ import { mediaKey } from "#core/media/layout";
 import { createVideo } from "#core/videos/create";
 import { localBucketName } from "#local/aws/resources";
 import { startLinkedResources } from "#local/link";
-import {
-  Renderer,
-  SPRITESHEET_FILE,
-  THUMBNAIL_FILE,
-  VIDEO_FILE,
-  type RenderRequest,
-} from "#local/providers/shared/render";
 import { createProviderEmulator } from "#local/providers/server";
 import { startPollQueueMapping } from "./poll-pipeline";
+import { reuseRenders } from "./reused-renders";
 import { fixed, mean, median, percentile, printHeading, printTable } from "./support";
 
 const OWNERS = 20;
@@ -53,26 +47,6 @@ const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
     .join(" ");
-
-/** Makes every render of the emulator in this process a copy of one clip rendered now. */
-async function reuseRenders(dir: string) {
-  const renderer = new Renderer();
-  const [width = 0, height = 0] = SIZE.split("x").map(Number);
-  await renderer.render({ dir, prompt: "a lighthouse in fog", seconds: SECONDS, width, height });
-  await renderer.close();
-  const render = Renderer.prototype.render;
-  Renderer.prototype.render = async function (
-    this: Renderer,
-    request: RenderRequest,
-    signal?: AbortSignal,
-  ) {
-    if (request.referenceImage || request.seconds !== SECONDS) {
-      return render.call(this, request, signal);
-    }
-    const files = [VIDEO_FILE, THUMBNAIL_FILE, SPRITESHEET_FILE];
-    await Promise.all(files.map((file) => copyFile(join(dir, file), join(request.dir, file))));
-  };
-}
 
 /** Every stored video's job id, as often as a video.mp4 is stored for it. */
 async function storedVideos(s3: Awaited<ReturnType<typeof startLinkedResources>>["s3"]) {
@@ -108,10 +82,7 @@ let emulator: Awaited<ReturnType<typeof createProviderEmulator>> | undefined;
 let eventSource: ReturnType<typeof startPollQueueMapping> | undefined;
 let aws: Awaited<ReturnType<typeof startLinkedResources>> | undefined;
 try {
-  if (!REAL_RENDERS) {
-    await mkdir(join(clips, "clip"));
-    await reuseRenders(join(clips, "clip"));
-  }
+  if (!REAL_RENDERS) await reuseRenders(clips, [SECONDS], SIZE);
   let created = 0;
   emulator = await createProviderEmulator({
     port: 0,

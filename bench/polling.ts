@@ -14,7 +14,7 @@
  */
 import "./quiet-logs";
 import { randomBytes, randomUUID } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
@@ -31,16 +31,10 @@ import { expectedGenerationSeconds, getProvider } from "#core/providers/index";
 import { createVideo } from "#core/videos/create";
 import { acceptProviderWebhook } from "#core/webhooks";
 import { resourcesJson, startLinkedResources } from "#local/link";
-import {
-  Renderer,
-  SPRITESHEET_FILE,
-  THUMBNAIL_FILE,
-  VIDEO_FILE,
-  type RenderRequest,
-} from "#local/providers/shared/render";
 import { createProviderEmulator } from "#local/providers/server";
 import { ProviderCalls, startCountingProxy } from "./provider-calls";
 import { startPollQueueMapping } from "./poll-pipeline";
+import { reuseRenders } from "./reused-renders";
 import { fixed, mean, median, percentile, printHeading, printTable, ratio } from "./support";
 
 const JOBS = 50;
@@ -104,38 +98,6 @@ const TAKES = NO_WEBHOOKS ? "adaptive, no webhooks" : WITH_WEBHOOKS;
 const FIXED = `fixed ${FIXED_DELAY_SECONDS} s`;
 
 const load = () => loadavg()[0]!.toFixed(2);
-
-/**
- * Renders one clip per output length with the emulator's own Renderer, then makes every render
- * of the emulator (in this process, whichever provider's mount asks) a copy of the clip of the
- * same length and size.
- */
-async function reuseRenders(dir: string) {
-  const renderer = new Renderer();
-  const [width = 0, height = 0] = SIZE.split("x").map(Number);
-  const lengths = [...new Set(MIX.flatMap((mix) => mix.seconds))];
-  const clips = new Map<string, string>();
-  await Promise.all(
-    lengths.map(async (seconds) => {
-      const clip = join(dir, `${seconds}s`);
-      await mkdir(clip);
-      await renderer.render({ dir: clip, prompt: "a lighthouse in fog", seconds, width, height });
-      clips.set(`${seconds} ${width}x${height}`, clip);
-    }),
-  );
-  await renderer.close();
-  const render = Renderer.prototype.render;
-  Renderer.prototype.render = async function (
-    this: Renderer,
-    request: RenderRequest,
-    signal?: AbortSignal,
-  ) {
-    const clip = clips.get(`${request.seconds} ${request.width}x${request.height}`);
-    if (!clip || request.referenceImage) return render.call(this, request, signal);
-    const files = [VIDEO_FILE, THUMBNAIL_FILE, SPRITESHEET_FILE];
-    await Promise.all(files.map((file) => copyFile(join(clip, file), join(request.dir, file))));
-  };
-}
 
 /** When each video landed in S3, by key: when its PutObject or CompleteMultipartUpload returned. */
 function recordStoredTimes(): Map<string, number> {
@@ -404,7 +366,13 @@ const clips = await mkdtemp(join(tmpdir(), "takes-bench-polling-"));
 let eventSource: ReturnType<typeof startPollQueueMapping> | undefined;
 let emulator: Awaited<ReturnType<typeof createProviderEmulator>> | undefined;
 try {
-  if (!REAL_RENDERS) await reuseRenders(clips);
+  if (!REAL_RENDERS) {
+    await reuseRenders(
+      clips,
+      MIX.flatMap((mix) => mix.seconds),
+      SIZE,
+    );
+  }
   // One emulator for both runs (its fal webhook keys stay the ones Takes fetched and cached).
   emulator = await createProviderEmulator({
     port: 0,
