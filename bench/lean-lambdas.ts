@@ -241,12 +241,13 @@ async function main() {
       record(samples, trivial, coldImport(runner, trivial.entry));
       for (const fn of functions) {
         const floor = floorOf(fn);
-        const pair = run % 2 === 0 ? [floor, fn] : [fn, floor];
-        const [first, second] = pair.map((measured) => coldImport(runner, measured.entry));
-        const [floorCost, fnCost] = run % 2 === 0 ? [first!, second!] : [second!, first!];
-        record(samples, fn, fnCost);
-        record(samples, floor, floorCost);
-        record(floorBeside, fn, floorCost);
+        const order = run % 2 === 0 ? [floor, fn] : [fn, floor];
+        const cost = new Map(
+          order.map((measured) => [measured, coldImport(runner, measured.entry)]),
+        );
+        record(samples, fn, cost.get(fn)!);
+        record(samples, floor, cost.get(floor)!);
+        record(floorBeside, fn, cost.get(floor)!);
       }
     }
     const ms = (measured: Bundle, of: keyof ImportCost = "cpu") =>

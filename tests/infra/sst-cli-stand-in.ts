@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, extname, isAbsolute, join } from "node:path";
-import { build, type BuildOptions, type Metafile } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 
 /** What function.ts sends to Runtime.Build (only the fields a Node build reads). */
 interface BuildInput {
@@ -181,8 +181,8 @@ async function buildTogether(root: string, workDir: string, builds: PendingBuild
     entryPoints: entries,
     outdir: artifacts,
   });
-  const outputs = Object.entries(result.metafile!.outputs).map(
-    ([path, output]) => [isAbsolute(path) ? path : join(process.cwd(), path), output] as const,
+  const outputs = Object.keys(result.metafile!.outputs).map((path) =>
+    isAbsolute(path) ? path : join(process.cwd(), path),
   );
   builds.forEach((pending, index) =>
     pending.resolve(
@@ -199,11 +199,10 @@ function finishBuild(
   input: BuildInput,
   file: string,
   bundleBase: string,
-  outputs: ReadonlyArray<readonly [string, Metafile["outputs"][string]]>,
+  outputs: readonly string[],
 ) {
   const install = input.properties?.install ?? {};
   const out = dirname(bundleBase);
-  const own = outputs.filter(([path]) => path.startsWith(`${bundleBase}.`));
   const installs = Object.keys(install);
   if (installs.length > 0) {
     const nearest = JSON.parse(readFileSync(findUp(dirname(file), "package.json"), "utf8")) as {
@@ -223,7 +222,9 @@ function finishBuild(
     handler: `bundle${extname(input.handler)}`,
     out,
     errors: [],
-    sourcemaps: own.map(([path]) => path).filter((path) => path.endsWith(".map")),
+    sourcemaps: outputs.filter(
+      (path) => path.startsWith(`${bundleBase}.`) && path.endsWith(".map"),
+    ),
   };
 }
 
