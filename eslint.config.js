@@ -27,6 +27,31 @@ export default ts.config(
     },
   },
   {
+    // What the Lambdas and the site's server load at a cold start (bench/lean-lambdas.ts).
+    files: ["core/**/*.ts", "functions/**/*.ts", "site/src/**/*.ts", "site/src/**/*.svelte"],
+    // The reply schemas are for the OpenAPI document; the use cases import only their types.
+    ignores: ["core/responses.ts", "core/providers/model-schemas.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            {
+              name: "sst",
+              message:
+                'Import Resource from "sst/resource": the package root also loads node:util.',
+            },
+            {
+              name: "zod",
+              message:
+                'Use "zod/mini": the classic API brings zod\'s JSON Schema code into every cold start.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.svelte", "**/*.svelte.ts"],
     languageOptions: { parserOptions: { parser: ts.parser }, globals: { ...globals.browser } },
   },

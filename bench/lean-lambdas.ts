@@ -52,9 +52,13 @@ const esmShims: Plugin = {
  */
 const NODE_FLAGS: string[] = [];
 
+/** zod's classic API, which carries its JSON Schema code: the request schemas use zod/mini. */
+const ZOD_CLASSIC = "zod (classic API)";
+
 /** Packages worth naming when a bundle carries them (the AWS SDK clients are the floor's). */
 const NOTABLE = [
   "zod",
+  ZOD_CLASSIC,
   "zod-openapi",
   "openai",
   "@openrouter/sdk",
@@ -113,7 +117,10 @@ async function bundle(name: string, entry: string, outdir: string): Promise<Bund
     const found = new Set<string>();
     for (const file of files) {
       const output = result.metafile.outputs[file]!;
-      for (const input of Object.keys(output.inputs)) found.add(packageOf(input) ?? "");
+      for (const input of Object.keys(output.inputs)) {
+        found.add(packageOf(input) ?? "");
+        if (/node_modules\/zod\/v4\/classic\//.test(input)) found.add(ZOD_CLASSIC);
+      }
       for (const imported of output.imports) {
         if (imported.external && (lazyToo || imported.kind === "import-statement")) {
           found.add(imported.path);

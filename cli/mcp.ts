@@ -7,7 +7,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   FrameRequest,
   ImproveRequest,
@@ -26,55 +26,62 @@ const DEFAULT_WAIT_SECONDS = 50;
 const MAX_WAIT_SECONDS = 600;
 const WEEK_SECONDS = 7 * 24 * 60 * 60;
 
-const settings = VideoRequest.pick({ model: true, seconds: true, size: true }).partial();
+const settings = z.partial(z.pick(VideoRequest, { model: true, seconds: true, size: true }));
 
-const CreateInput = VideoRequest.extend({
-  prompt: VideoRequest.shape.prompt.describe(
+/** `schema` with the description a client reads. */
+const described = <S extends z.ZodMiniType>(schema: S, description: string) =>
+  schema.check(z.describe(description));
+
+const CreateInput = z.extend(VideoRequest, {
+  prompt: described(
+    VideoRequest.shape.prompt,
     "What the video shows: subject, action, camera, mood.",
   ),
-  model: settings.shape.model.describe(
+  model: described(
+    settings.shape.model,
     "A model id from list_providers; by default the first model of the first provider you can use.",
   ),
-  seconds: settings.shape.seconds.describe("The length; by default the model's shortest."),
-  size: settings.shape.size.describe(
+  seconds: described(settings.shape.seconds, "The length; by default the model's shortest."),
+  size: described(
+    settings.shape.size,
     "WIDTHxHEIGHT, one of the model's sizes; by default its first.",
   ),
-  imagePath: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("A local PNG, JPEG or WebP file the clip starts from (instead of referenceKey)."),
+  imagePath: described(
+    z.optional(z.string().check(z.minLength(1))),
+    "A local PNG, JPEG or WebP file the clip starts from (instead of referenceKey).",
+  ),
 });
 
-const WaitInput = VideoRef.extend({
-  timeoutSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_WAIT_SECONDS)
-    .default(DEFAULT_WAIT_SECONDS)
-    .describe("How long to wait at most; the video keeps going after that."),
+/** A whole number of `min` to `max`, `fallback` when left out. */
+const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
+  described(z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback), description);
+
+const WaitInput = z.extend(VideoRef, {
+  timeoutSeconds: wholeNumber(
+    1,
+    MAX_WAIT_SECONDS,
+    DEFAULT_WAIT_SECONDS,
+    "How long to wait at most; the video keeps going after that.",
+  ),
 });
 
-const ContinueInput = RemixRequest.extend(settings.shape);
+const ContinueInput = z.extend(RemixRequest, settings.shape);
 
-const ShareInput = VideoRef.extend({
-  expiresIn: z
-    .number()
-    .int()
-    .min(MIN_SHARE_SECONDS)
-    .max(MAX_SHARE_SECONDS)
-    .default(WEEK_SECONDS)
-    .describe("Seconds until the link stops working: an hour to 30 days."),
+const ShareInput = z.extend(VideoRef, {
+  expiresIn: wholeNumber(
+    MIN_SHARE_SECONDS,
+    MAX_SHARE_SECONDS,
+    WEEK_SECONDS,
+    "Seconds until the link stops working: an hour to 30 days.",
+  ),
 });
 
-const DownloadInput = VideoRef.extend({
-  path: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("Where to save it; by default <id>.mp4 (or <id>-<frame>.png) in the working folder."),
-  frame: FrameRequest.shape.frame.optional().describe("Save this frame instead of the video."),
+const DownloadInput = z.extend(VideoRef, {
+  path: described(
+    z.optional(z.string().check(z.minLength(1))),
+    "Where to save it; by default <id>.mp4 (or <id>-<frame>.png) in the working folder.",
+  ),
+  frame: described(z.optional(FrameRequest.shape.frame), "Save this frame instead of the video."),
 });
 
 const asResult = (result: object, note?: string): CallToolResult => ({

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { dynamoClient } from "./aws/dynamodb";
 import { insertItem, updateItem } from "./dynamo";
 import { badRequest, notFound, TakesError } from "./errors";

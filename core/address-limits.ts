@@ -4,7 +4,7 @@
  * with a fresh budget), share pages and the health check. Counted like the per-owner budgets, in
  * the Limits table (core/rate-limit.ts).
  */
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { dynamoClient } from "./aws/dynamodb";
 import { clientAddress } from "./client-address";

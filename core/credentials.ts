@@ -1,4 +1,4 @@
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { checkUsable, findAccessCode } from "./access-codes";
 import { admitOwner, checkAddressLimit } from "./address-limits";
 import { TakesError, unauthorized } from "./errors";

@@ -4,11 +4,11 @@
  * form actions, scripts and tests — goes through the same parse, and the schema stays attached
  * (`.schema`) for documentation. A failed parse is a 400 TakesError naming the first bad field.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { badRequest, type TakesError } from "./errors";
 
 /** The first schema issue as a TakesError a person can act on, with the field it concerns. */
-export function invalidInput(error: z.ZodError): TakesError {
+export function invalidInput(error: z.core.$ZodError): TakesError {
   const issue = error.issues[0];
   const field = issue?.path.length ? issue.path.join(".") : undefined;
   // A refinement may name a more specific code (`params: {code}`), e.g. invalid_id.
@@ -18,7 +18,7 @@ export function invalidInput(error: z.ZodError): TakesError {
 }
 
 /** `input` parsed by `schema`, or a 400 TakesError naming the field. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+export function parse<S extends z.ZodMiniType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw invalidInput(result.error);
   return result.data;
@@ -28,7 +28,7 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
  * A validated use case: `fn(schema, (caller, input, ...rest) => …)` is called as
  * `(caller, rawInput, ...rest)`. The caller (who is acting) is the context, never part of input.
  */
-export function fn<S extends z.ZodType, C, R, Rest extends unknown[] = []>(
+export function fn<S extends z.ZodMiniType, C, R, Rest extends unknown[] = []>(
   schema: S,
   handler: (caller: C, input: z.output<S>, ...rest: Rest) => Promise<R>,
 ) {

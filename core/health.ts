@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { dynamoClient } from "./aws/dynamodb";
 import { s3Client } from "./aws/s3";
 import { sqsClient } from "./aws/sqs";

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { dynamoClient } from "./aws/dynamodb";
 import { updateItem } from "./dynamo";
 import { TakesError } from "./errors";

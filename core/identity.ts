@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 
 /**
  * Stable, non-reversible ids derived from a credential under the server secret. The purpose label

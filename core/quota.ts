@@ -4,7 +4,7 @@
  * are given back if the provider refuses, and once (in the same transaction as the job's end, see
  * endJob in core/jobs/repository.ts) if the job ends failed or expired. Brought keys have no quota.
  */
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { checkUsable, getAccessCodeByHash, secondsLeft } from "./access-codes";
 import type { ResolvedCredential } from "./credentials";
 import {

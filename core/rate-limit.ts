@@ -7,7 +7,7 @@
  * Counters carry a TTL, so DynamoDB deletes them once no window can read them.
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { dynamoClient } from "./aws/dynamodb";
 import { updateItem } from "./dynamo";
 import { TakesError } from "./errors";

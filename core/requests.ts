@@ -4,9 +4,14 @@
  * site's form actions hand over what they received and get the same checks and messages back.
  * Messages are written for the person who filled in the field; fn names the field beside them.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/locales";
 import { isJobId, MAX_PAGE_SIZE } from "./jobs/model";
 import { JOB_STATUSES } from "./jobs/state";
+
+// zod/mini (not zod's classic API, which carries its JSON Schema code along) keeps every Lambda's
+// cold start small; its default messages need a locale, English as the classic API has.
+z.config(en());
 
 /** Prompts past this length are refused, as the provider would refuse them. */
 export const MAX_PROMPT_LENGTH = 4000;
@@ -18,19 +23,21 @@ export const MAX_SHARE_SECONDS = 30 * 24 * 60 * 60;
 /** A prompt as people write it, for a video or for the text model that improves one. */
 export const Prompt = z
   .string({ error: "Write a prompt." })
-  .trim()
-  .min(1, "Write a prompt.")
-  .max(MAX_PROMPT_LENGTH, `Keep the prompt under ${MAX_PROMPT_LENGTH} characters.`);
+  .check(
+    z.trim(),
+    z.minLength(1, "Write a prompt."),
+    z.maxLength(MAX_PROMPT_LENGTH, `Keep the prompt under ${MAX_PROMPT_LENGTH} characters.`),
+  );
 
 /** A whole number arrives as a JSON number or, from a form or query, a string of digits. */
 const wholeNumber = (digits: number, message: string) =>
   z.union(
     [
       z.number({ error: message }),
-      z
-        .string()
-        .regex(new RegExp(`^\\d{1,${digits}}$`), message)
-        .transform(Number),
+      z.pipe(
+        z.string().check(z.regex(new RegExp(`^\\d{1,${digits}}$`), message)),
+        z.transform(Number),
+      ),
     ],
     { error: message },
   );
@@ -38,22 +45,38 @@ const wholeNumber = (digits: number, message: string) =>
 /** A job id: 400 `invalid_id` for anything that cannot be one. */
 export const VideoId = z
   .string({ error: "That is not a video id." })
-  .refine(isJobId, { message: "That is not a video id.", params: { code: "invalid_id" } })
-  .meta({ description: "A video's id (a ULID)." });
+  .check(
+    z.refine(isJobId, { message: "That is not a video id.", params: { code: "invalid_id" } }),
+    z.meta({ description: "A video's id (a ULID)." }),
+  );
 
-export const Model = z.string({ error: "Choose a model." }).min(1, "Choose a model.").max(100);
+export const Model = z
+  .string({ error: "Choose a model." })
+  .check(z.minLength(1, "Choose a model."), z.maxLength(100));
 
 /** A yes/no as JSON's boolean or, from a form, "true"/"false" (or a checkbox's "on"). */
 const Flag = z.union([
   z.boolean(),
-  z.enum(["true", "on"]).transform(() => true),
-  z.literal("false").transform(() => false),
+  z.pipe(
+    z.enum(["true", "on"]),
+    z.transform(() => true),
+  ),
+  z.pipe(
+    z.literal("false"),
+    z.transform(() => false),
+  ),
 ]);
 
 /** A stored image the caller owns: a generated or uploaded reference, or a job's frame. */
-const ImageKey = z.string().min(1).max(300);
+const ImageKey = z.string().check(z.minLength(1), z.maxLength(300));
 export const Seconds = wholeNumber(3, "Choose a duration.");
-export const Size = z.string({ error: "Choose a size." }).min(1, "Choose a size.").max(20);
+export const Size = z
+  .string({ error: "Choose a size." })
+  .check(z.minLength(1, "Choose a size."), z.maxLength(20));
+
+/** `schema` optional, described in the OpenAPI document. */
+const optional = <S extends z.core.SomeType>(schema: S, description: string) =>
+  z.optional(schema).check(z.meta({ description }));
 
 /** POST /api/videos: a new generation. */
 export const VideoRequest = z.object({
@@ -61,26 +84,23 @@ export const VideoRequest = z.object({
   model: Model,
   seconds: Seconds,
   size: Size,
-  provider: z
-    .string({ error: "Choose a provider." })
-    .min(1, "Choose a provider.")
-    .max(50)
-    .optional()
-    .meta({
-      description: "Which provider runs it; by default the first of the caller's with the model.",
-    }),
-  sound: Flag.optional().meta({
-    description: "For models whose sound is optional: on by default (it may cost more).",
-  }),
+  provider: optional(
+    z
+      .string({ error: "Choose a provider." })
+      .check(z.minLength(1, "Choose a provider."), z.maxLength(50)),
+    "Which provider runs it; by default the first of the caller's with the model.",
+  ),
+  sound: optional(Flag, "For models whose sound is optional: on by default (it may cost more)."),
   // A job's frame as a key: see frameReferenceKey.
-  referenceKey: ImageKey.optional().meta({
-    description:
-      "A reference image already in the caller's library, instead of an uploaded one, as the " +
+  referenceKey: optional(
+    ImageKey,
+    "A reference image already in the caller's library, instead of an uploaded one, as the " +
       "clip's first frame: a generated image (POST /api/images), an earlier upload, or a frame.",
-  }),
-  lastFrameKey: ImageKey.optional().meta({
-    description: "An image from the caller's library the clip ends on, for models that take one.",
-  }),
+  ),
+  lastFrameKey: optional(
+    ImageKey,
+    "An image from the caller's library the clip ends on, for models that take one.",
+  ),
 });
 export type VideoRequest = z.output<typeof VideoRequest>;
 
@@ -92,21 +112,19 @@ const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
  * UUID, say), under which a retry of the same request answers with the job the first one made.
  */
 export const StartHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .refine((key) => IDEMPOTENCY_KEY.test(key), {
-      message: "An Idempotency-Key is 1 to 255 printable ASCII characters.",
-      params: { code: "invalid_idempotency_key" },
-    })
-    .optional()
-    .meta({
-      description:
-        "A key of the client's choosing (a UUID, say), unique per request it means to make once. " +
-        "A retry of the same request with the same key, within a day, answers with the job the " +
-        "first one made (nothing reserved or started again); while the first is still running, " +
-        "the retry waits for it (409 if it runs past the retry's own time). The same key with " +
-        "another request is refused (422). Keys are the caller's own.",
-    }),
+  "idempotency-key": optional(
+    z.string().check(
+      z.refine((key) => IDEMPOTENCY_KEY.test(key), {
+        message: "An Idempotency-Key is 1 to 255 printable ASCII characters.",
+        params: { code: "invalid_idempotency_key" },
+      }),
+    ),
+    "A key of the client's choosing (a UUID, say), unique per request it means to make once. " +
+      "A retry of the same request with the same key, within a day, answers with the job the " +
+      "first one made (nothing reserved or started again); while the first is still running, " +
+      "the retry waits for it (409 if it runs past the retry's own time). The same key with " +
+      "another request is refused (422). Keys are the caller's own.",
+  ),
 });
 
 /** One of the caller's videos, by id. */
@@ -120,9 +138,9 @@ export const RemixRequest = z.object({
 
 /** GET /api/videos. */
 export const ListRequest = z.object({
-  cursor: z.string().max(200).optional(),
-  status: z.enum(JOB_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(24),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+  status: z.optional(z.enum(JOB_STATUSES)),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE_SIZE)), 24),
 });
 export type ListRequest = z.output<typeof ListRequest>;
 
@@ -131,24 +149,23 @@ export const FrameRequest = z.object({ id: VideoId, frame: z.enum(["first", "las
 export type Frame = z.output<typeof FrameRequest>["frame"];
 
 /** POST /api/prompts/improve: the clip the prompt is for, each setting optional. */
-export const ImproveRequest = VideoRequest.pick({
-  provider: true,
-  model: true,
-  seconds: true,
-  size: true,
-  sound: true,
-})
-  .partial()
-  .extend({ prompt: Prompt });
+export const ImproveRequest = z.extend(
+  z.partial(
+    z.pick(VideoRequest, { provider: true, model: true, seconds: true, size: true, sound: true }),
+  ),
+  { prompt: Prompt },
+);
 export type ImproveRequest = z.output<typeof ImproveRequest>;
 
 /** POST /api/images: a reference image of exactly one of the video sizes. */
 export const ImageRequest = z.object({
   prompt: z
     .string({ error: "Describe the image to generate." })
-    .trim()
-    .min(1, "Describe the image to generate.")
-    .max(MAX_PROMPT_LENGTH, `Keep the description under ${MAX_PROMPT_LENGTH} characters.`),
+    .check(
+      z.trim(),
+      z.minLength(1, "Describe the image to generate."),
+      z.maxLength(MAX_PROMPT_LENGTH, `Keep the description under ${MAX_PROMPT_LENGTH} characters.`),
+    ),
   size: Size,
 });
 export type ImageRequest = z.output<typeof ImageRequest>;
@@ -171,27 +188,32 @@ const toSeconds = (value: unknown) =>
 export const ShareRequest = z.object({
   id: VideoId,
   expiresIn: z
-    .unknown()
-    // Any value reaches the refinement, for its message; the document says what passes it.
-    .meta({
-      description: shareExpiry,
-      override: {
-        anyOf: [
-          { type: "integer", minimum: MIN_SHARE_SECONDS, maximum: MAX_SHARE_SECONDS },
-          { type: "string", pattern: DIGITS.source },
-        ],
-      },
-    })
-    .transform(toSeconds)
-    .refine(
-      (seconds) =>
-        Number.isInteger(seconds) && seconds >= MIN_SHARE_SECONDS && seconds <= MAX_SHARE_SECONDS,
-      { message: shareExpiry, params: { code: "invalid_expiry" } },
+    .pipe(
+      // Any value reaches the refinement, for its message; the document says what passes it.
+      z.unknown().check(
+        z.meta({
+          description: shareExpiry,
+          override: {
+            anyOf: [
+              { type: "integer", minimum: MIN_SHARE_SECONDS, maximum: MAX_SHARE_SECONDS },
+              { type: "string", pattern: DIGITS.source },
+            ],
+          },
+        }),
+      ),
+      z.transform(toSeconds),
+    )
+    .check(
+      z.refine(
+        (seconds) =>
+          Number.isInteger(seconds) && seconds >= MIN_SHARE_SECONDS && seconds <= MAX_SHARE_SECONDS,
+        { message: shareExpiry, params: { code: "invalid_expiry" } },
+      ),
     ),
 });
 
 /** DELETE /api/videos/{id}/shares/{token}. */
 export const RevokeShareRequest = z.object({
-  id: z.string().meta({ description: "The video's id." }),
-  token: z.string().meta({ description: "The link's token: /s/{token}." }),
+  id: z.string().check(z.meta({ description: "The video's id." })),
+  token: z.string().check(z.meta({ description: "The link's token: /s/{token}." })),
 });

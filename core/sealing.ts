@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 
 /**
  * Seals a brought provider key so the poller can use it later without Takes ever storing it in

@@ -1,4 +1,4 @@
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 
 /**
  * The placeholder of the operator's optional secrets (infra/secrets.ts): a provider key, region or

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { dynamoClient } from "./aws/dynamodb";
 import { insertItem } from "./dynamo";
 

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { dynamoClient } from "./aws/dynamodb";
 import type { ResolvedCredential } from "./credentials";
 import { insertItem, updateItem } from "./dynamo";

@@ -6,7 +6,7 @@
  * tool uses either, nor does a revoked or expired one. Brought keys have no budget (they pay for
  * their own calls); only the per-minute rate limits hold them.
  */
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import {
   checkUsable,
   getAccessCodeByHash,

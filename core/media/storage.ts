@@ -17,7 +17,7 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { s3Client } from "../aws/s3";
 
 const bucket = () => Resource.Media.name;

@@ -1,5 +1,5 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 // zod/mini: an internal message needs no more, and it keeps zod's 100 KiB out of the workers.
 import * as z from "zod/mini";
 import { sqsClient } from "../aws/sqs";

@@ -21,7 +21,7 @@ import {
   StartAsyncInvokeCommand,
 } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { incomingFolder } from "../media/layout";
 import {
   adapter,

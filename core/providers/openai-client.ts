@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import {
   INTERACTIVE_DEADLINE_MS,
   ProviderUnavailable,

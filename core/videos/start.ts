@@ -4,7 +4,7 @@
  * accepted with its images, then queueing its first poll.
  */
 import { ulid } from "ulid";
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import type { ResolvedCredential } from "../credentials";
 import { parse } from "../fn";
 import type { KeyedRequest } from "../idempotency";

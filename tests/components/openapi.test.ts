@@ -1,6 +1,5 @@
 // The OpenAPI document against what infra/ declares and against OpenAPI 3.1 itself. The replies
 // are checked against it in the integration tests (tests/support/api.ts).
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { handler } from "#functions/http/openapi";
 import { openApiDocument } from "#functions/http/openapi/document";
@@ -127,14 +126,14 @@ describe("the OpenAPI document", () => {
     }
   });
 
-  it("is served as JSON at GET /api/openapi.json", async () => {
-    const reply = await handler({
-      headers: {},
-      requestContext: { http: { method: "GET" } },
-    } as unknown as APIGatewayProxyEventV2);
+  it("is served as JSON at GET /api/openapi.json, as the schemas make it today", async () => {
+    const reply = await handler();
     expect(reply.statusCode).toBe(200);
     expect(reply.headers?.["content-type"]).toBe("application/json");
-    expect(JSON.parse(String(reply.body))).toEqual(JSON.parse(JSON.stringify(document)));
+    expect(
+      JSON.parse(String(reply.body)),
+      "functions/http/openapi/openapi.json is out of date: npm run openapi",
+    ).toEqual(JSON.parse(JSON.stringify(document)));
   });
 });
 

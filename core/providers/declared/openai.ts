@@ -2,7 +2,7 @@
  * The OpenAI Videos API shape without the `openai` SDK (the adapter, core/providers/openai.ts,
  * calls the gateway): Sora's models, the keys gateways issue, and webhook signatures.
  */
-import { Resource } from "sst";
+import { Resource } from "sst/resource";
 import { declareProvider, type VideoModel } from "../contract";
 import { parseWebhookJson, verifyStandardWebhook } from "../webhook-signatures";
 

@@ -5,7 +5,7 @@
  * who may call it, and every status it can answer. tests/components/openapi.test.ts checks that
  * every route in infra/ is here; the integration tests check every reply against it.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -45,13 +45,15 @@ import { multipartCreate } from "../videos/create";
 /** API Gateway's own replies (no route, body too large, the handler crashed or timed out). */
 const GatewayError = z
   .object({ message: z.string() })
-  .meta({ id: "GatewayError", description: "API Gateway's own reply, not the handler's." });
+  .check(
+    z.meta({ id: "GatewayError", description: "API Gateway's own reply, not the handler's." }),
+  );
 
 const OpenApiDocument = z
   .looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) })
-  .meta({ description: "This document." });
+  .check(z.meta({ description: "This document." }));
 
-const json = (schema: z.ZodType) => ({ "application/json": { schema } });
+const json = (schema: z.core.$ZodType) => ({ "application/json": { schema } });
 
 /** The error statuses the API answers. */
 type ErrorStatus =
@@ -76,13 +78,13 @@ interface Route {
   asksProvider?: boolean;
 }
 
-const reply = (description: string, schema: z.ZodType): ZodOpenApiResponseObject => ({
+const reply = (description: string, schema: z.core.$ZodType): ZodOpenApiResponseObject => ({
   description,
   content: json(schema),
 });
 
 const RETRY_AFTER = z.object({
-  "retry-after": z.string().regex(/^\d+$/).meta({ description: "Seconds to wait." }),
+  "retry-after": z.string().check(z.regex(/^\d+$/), z.meta({ description: "Seconds to wait." })),
 });
 
 const PROVIDER_REFUSAL =
@@ -297,8 +299,8 @@ const ROUTES: Record<string, Route> = {
     summary: "A new video from a completed one, with a new prompt",
     tags: ["videos"],
     signedIn: true,
-    requestParams: { path: RemixRequest.pick({ id: true }), header: StartHeaders },
-    body: { required: true, content: json(RemixRequest.omit({ id: true })) },
+    requestParams: { path: z.pick(RemixRequest, { id: true }), header: StartHeaders },
+    body: { required: true, content: json(z.omit(RemixRequest, { id: true })) },
     replies: {
       202: reply("The provider took the new job; its `parentId` is the video's.", PublicJob),
     },
@@ -337,8 +339,8 @@ const ROUTES: Record<string, Route> = {
     summary: "A share link to a completed video",
     tags: ["shares"],
     signedIn: true,
-    requestParams: { path: ShareRequest.pick({ id: true }) },
-    body: { required: true, content: json(ShareRequest.omit({ id: true })) },
+    requestParams: { path: z.pick(ShareRequest, { id: true }) },
+    body: { required: true, content: json(z.omit(ShareRequest, { id: true })) },
     replies: {
       201: reply(
         "The link; anyone with it can watch until it expires or is revoked.",
@@ -413,7 +415,9 @@ const ROUTES: Record<string, Route> = {
     signedIn: false,
     requestParams: {
       path: z.object({
-        provider: z.enum(webhookProviders).meta({ description: "The provider that sent it." }),
+        provider: z
+          .enum(webhookProviders)
+          .check(z.meta({ description: "The provider that sent it." })),
       }),
     },
     // Verified by the provider's own scheme on the bytes as sent, before anything parses them.

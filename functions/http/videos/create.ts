@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { ZodOpenApiMediaTypeObject } from "zod-openapi";
 import { badRequest } from "#core/errors";
 import { ACCEPTED_FORMATS, MAX_REFERENCE_BYTES } from "#core/media/fit";
@@ -12,17 +12,17 @@ import { httpHandler, json, type HttpEvent } from "../respond";
 const IMAGE_FIELDS = { input_reference: "firstFrame", last_frame: "lastFrame" } as const;
 
 const imageFile = (description: string) =>
-  z.file().max(MAX_REFERENCE_BYTES).optional().meta({ description });
+  z.optional(z.file().check(z.maxSize(MAX_REFERENCE_BYTES))).check(z.meta({ description }));
 
 /**
  * The multipart create, for the OpenAPI document: the JSON create's fields as text, plus the image
  * files, each cover-fitted to `size`.
  */
 export const multipartCreate: ZodOpenApiMediaTypeObject = {
-  schema: VideoRequest.extend({
+  schema: z.extend(VideoRequest, {
     input_reference: imageFile("The image the clip starts from (its first frame)."),
     last_frame: imageFile("The image the clip ends on, for models that take a last frame."),
-  } satisfies Record<keyof typeof IMAGE_FIELDS, z.ZodType>),
+  } satisfies Record<keyof typeof IMAGE_FIELDS, z.ZodMiniType>),
   encoding: Object.fromEntries(
     Object.keys(IMAGE_FIELDS).map((name) => [
       name,
