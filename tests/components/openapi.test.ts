@@ -132,7 +132,7 @@ describe("the OpenAPI document", () => {
     expect(reply.headers?.["content-type"]).toBe("application/json");
     expect(
       JSON.parse(String(reply.body)),
-      "functions/http/openapi/openapi.json is out of date: npm run openapi",
+      "functions/http/openapi/served.ts is out of date: npm run openapi",
     ).toEqual(JSON.parse(JSON.stringify(document)));
   });
 });
