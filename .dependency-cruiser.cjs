@@ -46,6 +46,16 @@ module.exports = {
       },
     },
     {
+      name: "readers-package-no-adapter",
+      comment:
+        "Functions that never call a provider reach only its declarations: core/providers/index.ts imports every adapter (lazily), so reaching it packages every provider SDK.",
+      severity: "error",
+      from: {
+        path: "^functions/(http/(health|openapi|webhook|videos/(list|get|frame|delete)|shares/[a-z]+)|queues/frames|schedules/sweeper)\\.ts$",
+      },
+      to: { path: "^core/providers/index\\.ts$", reachable: true },
+    },
+    {
       name: "functions-stay-thin",
       comment: "Handlers call core; they never reach into the local stack or tests.",
       severity: "error",

@@ -2,7 +2,8 @@
  * The providers and models a caller can use, as the API (GET /api/providers) and the site's
  * picker show them: every figure comes from the adapters' declarations.
  */
-import { providersFor, type ResolvedCredential } from "./credentials";
+import { providersFor } from "./caller-providers";
+import type { ResolvedCredential } from "./credentials";
 import { askProvider, getProvider } from "./providers";
 import type { VideoModel } from "./providers/contract";
 import { startClock, TIME_BUDGETS } from "./time-budgets";

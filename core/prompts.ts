@@ -1,7 +1,8 @@
 import { TakesError } from "./errors";
 import { fn } from "./fn";
 import { parseSize } from "./media/fit";
-import { checkClipSettings, type ResolvedCredential } from "./credentials";
+import { checkClipSettings } from "./caller-providers";
+import type { ResolvedCredential } from "./credentials";
 import { toolFor, whileWaiting } from "./tools";
 import { withToolUse } from "./tool-budget";
 import { checkRateLimit } from "./rate-limit";

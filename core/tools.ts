@@ -6,7 +6,8 @@
  * provider — within the rate-limit budgets every request takes from and, for an access code, its
  * tool budget (core/tool-budget.ts).
  */
-import { operatorKey, type ResolvedCredential } from "./credentials";
+import { operatorKey } from "./caller-providers";
+import type { ResolvedCredential } from "./credentials";
 import { TakesError } from "./errors";
 import { log } from "./log";
 import { getProvider } from "./providers";

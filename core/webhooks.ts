@@ -8,7 +8,7 @@ import { badRequest } from "./errors";
 import { findJobByProviderJobId } from "./jobs/repository";
 import { isActive } from "./jobs/state";
 import { enqueuePoll } from "./pipeline/queue";
-import { getProvider } from "./providers";
+import { getDeclared } from "./providers/declarations";
 import type { WebhookDelivery } from "./providers/contract";
 
 /**
@@ -21,7 +21,7 @@ export async function acceptProviderWebhook(
   delivery: WebhookDelivery,
   now = Date.now(),
 ): Promise<{ polledJobId?: string }> {
-  const provider = getProvider(providerName);
+  const provider = getDeclared(providerName);
   if (!provider.acceptWebhook) {
     throw badRequest("webhooks_unsupported", `${provider.name} does not send webhooks.`);
   }

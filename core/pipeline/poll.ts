@@ -7,7 +7,7 @@
  * acknowledged (the handler returns): a crash at any point leaves either the message to be
  * redelivered or an overdue `nextPollAt` for the sweeper.
  */
-import { credentialForJob } from "../credentials";
+import { credentialForJob } from "../caller-providers";
 import type { Job, JobError } from "../jobs/model";
 import { claimCopy, getJob, recordPoll } from "../jobs/repository";
 import { isTerminal } from "../jobs/state";

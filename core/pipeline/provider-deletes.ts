@@ -2,17 +2,17 @@
  * A job's copy at its provider, done with: a deleted job's (cancelled if it still runs, so no more
  * work is billed; its files deleted if it finished), or one the provider started that Takes could
  * not record. Never asked while a person waits: their request answers once Takes' own records are
- * gone, and this queue asks the provider afterwards, retrying while it is unavailable.
+ * gone, and this queue asks the provider afterwards, retrying while it is unavailable. The
+ * message and its queueing are here; the worker's call to the provider is delete-at-provider.ts,
+ * so that the functions which only queue one package no provider adapter.
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { Resource } from "sst/resource";
 // zod/mini: an internal message needs no more, and it keeps zod's 100 KiB out of the workers.
 import * as z from "zod/mini";
 import { sqsClient } from "../aws/sqs";
-import { credentialForJob } from "../credentials";
 import { log } from "../log";
-import { getProvider } from "../providers";
-import { ProviderRejected } from "../providers/contract";
+import { getDeclared } from "../providers/declarations";
 
 const ProviderDelete = z.object({
   /** Takes' id for the job, for the logs. */
@@ -31,7 +31,7 @@ export type ProviderDelete = z.infer<typeof ProviderDelete>;
  * fail the request that asked.
  */
 export async function queueProviderDelete(message: ProviderDelete): Promise<void> {
-  if (!getProvider(message.provider).delete) return;
+  if (!getDeclared(message.provider).offers.includes("delete")) return;
   try {
     await sqsClient().send(
       new SendMessageCommand({
@@ -51,24 +51,5 @@ export function parseProviderDelete(body: string): ProviderDelete | undefined {
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Deletes (or cancels) the job at its provider. An outage or a rate limit throws, so the queue
- * tries again; a refusal (the job is gone already, the key no longer works) is final.
- */
-export async function deleteAtProvider(
-  message: ProviderDelete,
-): Promise<"deleted" | "refused" | "unsupported"> {
-  const provider = getProvider(message.provider);
-  if (!provider.delete) return "unsupported";
-  try {
-    await provider.delete(credentialForJob(message), message);
-    return "deleted";
-  } catch (error) {
-    if (!(error instanceof ProviderRejected)) throw error;
-    log.info("provider refused a delete", { jobId: message.jobId, status: error.status });
-    return "refused";
   }
 }

@@ -5,7 +5,7 @@
  * Every delay is whole seconds (SQS's unit), at least 1 s and at most SQS's 15 minutes.
  */
 import type { Job } from "../jobs/model";
-import { expectedGenerationSeconds } from "../providers";
+import { expectedGenerationSeconds } from "../providers/declarations";
 import type { NormalisedStatus } from "../providers/contract";
 import { MAX_DELAY_SECONDS } from "./queue";
 

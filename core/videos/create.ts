@@ -1,10 +1,12 @@
 /** A new video, from a prompt and optionally the images it starts and ends on. */
-import { credentialFor, providerFor, type ResolvedCredential } from "../credentials";
+import { credentialFor, providerFor } from "../caller-providers";
+import type { ResolvedCredential } from "../credentials";
 import { badRequest } from "../errors";
 import { fn } from "../fn";
 import { digest, once } from "../idempotency";
 import { fitReference } from "../media/fit";
-import { askProvider, checkCapabilities, getModel, makesSound } from "../providers";
+import { askProvider } from "../providers";
+import { checkCapabilities, getModel, makesSound } from "../providers/declarations";
 import { withReservedSeconds } from "../quota";
 import { checkRateLimit } from "../rate-limit";
 import { readOwnedReference, type StoredReference } from "../references";

@@ -1,9 +1,11 @@
 /** A remix: a new job from a finished one, with a new prompt, at the same provider. */
-import { credentialFor, type ResolvedCredential } from "../credentials";
+import { credentialFor } from "../caller-providers";
+import type { ResolvedCredential } from "../credentials";
 import { badRequest, TakesError } from "../errors";
 import { fn } from "../fn";
 import { once } from "../idempotency";
-import { askProvider, findModel, getProvider } from "../providers";
+import { askProvider, getProvider } from "../providers";
+import { findModel } from "../providers/declarations";
 import { withReservedSeconds } from "../quota";
 import { checkRateLimit } from "../rate-limit";
 import { RemixRequest } from "../requests";

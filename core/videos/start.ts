@@ -16,7 +16,7 @@ import { putMedia } from "../media/storage";
 import { queueProviderDelete } from "../pipeline/provider-deletes";
 import { enqueuePoll } from "../pipeline/queue";
 import { firstPollDelaySeconds } from "../pipeline/schedule";
-import { estimateCostUsd } from "../providers";
+import { estimateCostUsd } from "../providers/declarations";
 import type { VideoProvider } from "../providers/contract";
 import { StartHeaders } from "../requests";
 import type { RequestClock } from "../time-budgets";

@@ -2,7 +2,7 @@ import type { Job } from "../jobs/model";
 import { isActive } from "../jobs/state";
 import { MEDIA_VARIANTS, type MediaVariant } from "../media/layout";
 import { presignGet } from "../media/storage";
-import { expectedGenerationSeconds, listProviders } from "../providers";
+import { expectedGenerationSeconds, findDeclared } from "../providers/declarations";
 import type { ListedJob, PublicJob, PublicMedia, StoredMedia } from "../responses";
 import { CARD_MEDIA, type CardMedia } from "./card-media";
 
@@ -30,7 +30,7 @@ const MAX_ESTIMATED_PROGRESS = 95;
  * running, so queue time is not progress), marked as an estimate.
  */
 function progressOf(job: Job, now: number): { progress: number; estimated: boolean } {
-  const provider = listProviders().find((candidate) => candidate.name === job.provider);
+  const provider = findDeclared(job.provider);
   if (!isActive(job.status) || !provider) return { progress: job.progress, estimated: false };
   // A provider that reports progress, and did for this job (or it has not started): its figure.
   // Some gateways of the OpenAI shape report none: their running jobs are estimated too.

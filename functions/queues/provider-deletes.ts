@@ -1,5 +1,6 @@
 import { log } from "#core/log";
-import { deleteAtProvider, parseProviderDelete } from "#core/pipeline/provider-deletes";
+import { deleteAtProvider } from "#core/pipeline/delete-at-provider";
+import { parseProviderDelete } from "#core/pipeline/provider-deletes";
 import { eachRecord } from "./batch";
 
 /** ProviderDeletes → the job deleted (or cancelled) at its provider; a malformed message is dropped. */

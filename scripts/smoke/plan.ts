@@ -5,7 +5,7 @@
  */
 import type { Model, Provider } from "../../cli/client";
 import { usd } from "../../cli/format";
-import { pricePerSecond } from "#core/providers/index";
+import { pricePerSecond } from "#core/providers/declarations";
 
 export interface GenerationPlan {
   provider: string;

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { issueAccessCode } from "#core/access-codes";
-import { credentialForJob, resolveCredential } from "#core/credentials";
+import { credentialForJob } from "#core/caller-providers";
+import { resolveCredential } from "#core/credentials";
 import { accessCodeHash, ownerIdFor } from "#core/identity";
 import { unseal } from "#core/sealing";
 import { takesRejection } from "../support/errors";

@@ -20,7 +20,7 @@ import {
   type CreateVideoRequest,
   type ProviderJobRef,
 } from "#core/providers/contract";
-import { estimateCostUsd } from "#core/providers/index";
+import { estimateCostUsd } from "#core/providers/declarations";
 import { startAwsEmulator, type AwsEmulator } from "#local/aws/s3-sqs";
 import { probe } from "#local/ffprobe";
 import { LUMA_RAY2_SIZES } from "#local/providers/bedrock/index";

@@ -20,7 +20,7 @@ import {
   ProviderUnavailable,
   type CreateVideoRequest,
 } from "#core/providers/contract";
-import { estimateCostUsd } from "#core/providers/index";
+import { estimateCostUsd } from "#core/providers/declarations";
 import { openrouterProvider as openrouter, usdPerSecond } from "#core/providers/openrouter";
 import { NOT_CONFIGURED } from "#core/secrets";
 import { probe } from "#local/ffprobe";

@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { generateAccessCode, issueAccessCode } from "#core/access-codes";
-import { estimateCostUsd } from "#core/providers/index";
+import { estimateCostUsd } from "#core/providers/declarations";
 import type { PublicProvider } from "#core/catalog";
 import { api, useStackEnvironment } from "../support/api";
 import { uniqueId } from "../support/jobs";

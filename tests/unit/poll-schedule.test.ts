@@ -8,7 +8,7 @@ import {
   RETRIES_EXHAUSTED,
 } from "#core/pipeline/failures";
 import { MAX_DELAY_SECONDS } from "#core/pipeline/queue";
-import { expectedGenerationSeconds } from "#core/providers/index";
+import { expectedGenerationSeconds } from "#core/providers/declarations";
 import {
   firstPollDelaySeconds,
   nextPollDelaySeconds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateCostUsd } from "#core/providers/index";
+import { estimateCostUsd } from "#core/providers/declarations";
 
 describe("estimateCostUsd", () => {
   it.each([

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { openaiProvider } from "#core/providers/openai";
 import { ulid } from "ulid";
 import { draftImageKey, parseReferenceKey, referenceKey } from "#core/media/layout";
-import { checkCapabilities } from "#core/providers/index";
+import { checkCapabilities } from "#core/providers/declarations";
 
 const OWNER = "Zm9vYmFyLW93bmVyX2lk-_";
 const JOB = "01JC3Z8W6K2M4N5P7Q8R9S0T1V";

@@ -13,7 +13,7 @@ import {
   type ZodOpenApiResponseObject,
   type ZodOpenApiResponsesObject,
 } from "zod-openapi";
-import { listProviders } from "#core/providers/index";
+import { DECLARED } from "#core/providers/declarations";
 import {
   FrameRequest,
   ImageRequest,
@@ -188,9 +188,9 @@ function operation(route: Route): ZodOpenApiOperationObject {
 const videoPath = { path: VideoRef };
 
 /** Providers whose webhooks Takes verifies (each adapter that accepts one). */
-const webhookProviders = listProviders()
-  .filter((provider) => provider.acceptWebhook)
-  .map((provider) => provider.name);
+const webhookProviders = DECLARED.filter((provider) => provider.acceptWebhook).map(
+  (provider) => provider.name,
+);
 
 /** Every route of infra/api.ts, by its route key. */
 const ROUTES: Record<string, Route> = {

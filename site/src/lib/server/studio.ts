@@ -1,7 +1,7 @@
 import { redirect } from "@sveltejs/kit";
 import { providerCatalog } from "$core/catalog";
 import type { ResolvedCredential } from "$core/credentials";
-import { estimateCostUsd } from "$core/providers";
+import { estimateCostUsd } from "$core/providers/declarations";
 import type { ProviderOption } from "$lib/types";
 
 /** The providers and models the caller can use, as GET /api/providers lists them. */

@@ -1,8 +1,9 @@
 import { fail, redirect } from "@sveltejs/kit";
 import { checkAddressLimit } from "$core/address-limits";
-import { resolveCredential, verifyBroughtKey, type ResolvedCredential } from "$core/credentials";
+import { verifyBroughtKey } from "$core/caller-providers";
+import { resolveCredential, type ResolvedCredential } from "$core/credentials";
 import { resumeJobsWaitingForKey } from "$core/pipeline/resume";
-import { keyedProviders } from "$core/providers";
+import { keyedProviders } from "$core/providers/declarations";
 import { TakesError } from "$core/errors";
 import { endSignedInSession, startSession } from "$core/session";
 import { visitorAddress } from "$lib/server/client-address";

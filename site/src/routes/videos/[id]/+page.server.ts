@@ -1,7 +1,8 @@
 import { fail, redirect } from "@sveltejs/kit";
 import { TakesError } from "$core/errors";
 import { resumeJobsWaitingForKey } from "$core/pipeline/resume";
-import { findModel, getProvider } from "$core/providers";
+import { getProvider } from "$core/providers";
+import { findModel } from "$core/providers/declarations";
 import { MAX_PROMPT_LENGTH } from "$core/requests";
 import { getVideo } from "$core/videos";
 import { deleteVideo } from "$core/videos/delete";
