@@ -52,12 +52,12 @@ const CreateInput = z.extend(VideoRequest, {
   ),
 });
 
-/** A whole number of `min` to `max`, `fallback` when left out. */
-const wholeNumber = (min: number, max: number, fallback: number, description: string) =>
+/** Whole seconds, `min` to `max`, `fallback` when left out. */
+const wholeSeconds = (min: number, max: number, fallback: number, description: string) =>
   described(z._default(z.int().check(z.minimum(min), z.maximum(max)), fallback), description);
 
 const WaitInput = z.extend(VideoRef, {
-  timeoutSeconds: wholeNumber(
+  timeoutSeconds: wholeSeconds(
     1,
     MAX_WAIT_SECONDS,
     DEFAULT_WAIT_SECONDS,
@@ -68,7 +68,7 @@ const WaitInput = z.extend(VideoRef, {
 const ContinueInput = z.extend(RemixRequest, settings.shape);
 
 const ShareInput = z.extend(VideoRef, {
-  expiresIn: wholeNumber(
+  expiresIn: wholeSeconds(
     MIN_SHARE_SECONDS,
     MAX_SHARE_SECONDS,
     WEEK_SECONDS,
